@@ -1,0 +1,162 @@
+/**
+ * The engine state as a snapshot: a list of bounded JSON chunks, so that a
+ * register of millions of voters is written, read and streamed to a backup
+ * piece by piece.
+ *
+ * Ballot secrecy at rest: a snapshot holds, per election, the tallies and the
+ * names of those who voted, sorted so that nothing reveals the order of
+ * casting; it never holds which voter chose what.
+ */
+import type { ElectionRecord, EngineState, VoterRecord } from '../engine/state.ts';
+import { createEngineState } from '../engine/state.ts';
+import { limits } from '../protocol/limits.ts';
+import { isValidLabel } from '../protocol/text.ts';
+import {
+  DecodeError,
+  arrayField,
+  encodeJson,
+  integerField,
+  parseJson,
+  stringArrayField,
+  stringField,
+  type JsonObject,
+} from './json-fields.ts';
+
+const snapshotFormat = 1;
+/** About 1 MiB per chunk at the longest names; typical chunks are far smaller. */
+const namesPerChunk = 4_000;
+
+type VoterRow = readonly [name: string, group: string, publicKeyBase64: string, registration: number];
+
+export function encodeSnapshot(state: EngineState): Uint8Array[] {
+  const chunks: Uint8Array[] = [
+    encodeJson({
+      part: 'header',
+      format: snapshotFormat,
+      lastSeq: state.lastSeq,
+      lastAtMs: state.lastAtMs,
+      voters: state.voters.size,
+      elections: state.elections.size,
+    }),
+  ];
+  let rows: VoterRow[] = [];
+  for (const [name, voter] of state.voters) {
+    rows.push([name, voter.group, Buffer.from(voter.publicKey).toString('base64'), voter.registration]);
+    if (rows.length === namesPerChunk) {
+      chunks.push(encodeJson({ part: 'voters', rows }));
+      rows = [];
+    }
+  }
+  if (rows.length > 0) chunks.push(encodeJson({ part: 'voters', rows }));
+  for (const election of state.elections.values()) {
+    chunks.push(
+      encodeJson({
+        part: 'election',
+        name: election.name,
+        groups: [...election.groups],
+        choices: election.choices,
+        endsAtMs: election.endsAtMs,
+        createdAtMs: election.createdAtMs,
+        tallies: election.tallies,
+        voted: election.voted.size,
+      }),
+    );
+    const voted = [...election.voted].sort();
+    for (let start = 0; start < voted.length; start += namesPerChunk) {
+      chunks.push(encodeJson({ part: 'voted', election: election.name, names: voted.slice(start, start + namesPerChunk) }));
+    }
+  }
+  return chunks;
+}
+
+/** Rebuilds the state chunk by chunk, checking every value against the engine's limits. */
+export class SnapshotDecoder {
+  private readonly state = createEngineState();
+  private header: { voters: number; elections: number } | null = null;
+
+  accept(chunk: Uint8Array): void {
+    const object = parseJson(chunk, 'snapshot chunk');
+    const part = stringField(object, 'part');
+    if (part === 'header') {
+      if (this.header !== null) throw new DecodeError('second snapshot header');
+      if (integerField(object, 'format') !== snapshotFormat) throw new DecodeError('unknown snapshot format');
+      this.state.lastSeq = integerField(object, 'lastSeq');
+      this.state.lastAtMs = integerField(object, 'lastAtMs');
+      this.header = { voters: integerField(object, 'voters'), elections: integerField(object, 'elections') };
+      return;
+    }
+    if (this.header === null) throw new DecodeError('snapshot chunk before the header');
+    switch (part) {
+      case 'voters':
+        for (const row of arrayField(object, 'rows')) this.addVoter(row);
+        return;
+      case 'election':
+        this.addElection(object);
+        return;
+      case 'voted':
+        this.addVoted(stringField(object, 'election'), stringArrayField(object, 'names'));
+        return;
+      default:
+        throw new DecodeError(`unknown snapshot part ${JSON.stringify(part).slice(0, 40)}`);
+    }
+  }
+
+  finish(): EngineState {
+    if (this.header === null) throw new DecodeError('snapshot has no header');
+    if (this.state.voters.size !== this.header.voters || this.state.elections.size !== this.header.elections) {
+      throw new DecodeError('snapshot is incomplete: counts differ from its header');
+    }
+    for (const election of this.state.elections.values()) {
+      const counted = election.tallies.reduce((sum, count) => sum + count, 0);
+      if (counted !== election.voted.size) {
+        throw new DecodeError(`election ${election.name}: tallies (${counted}) differ from voters who voted`);
+      }
+    }
+    return this.state;
+  }
+
+  private addVoter(row: unknown): void {
+    if (!Array.isArray(row) || row.length !== 4) throw new DecodeError('malformed voter row');
+    const [name, group, publicKey, registration] = row as unknown[];
+    if (!isValidLabel(name, limits.voterNameBytesMax) || !isValidLabel(group, limits.groupNameBytesMax)) {
+      throw new DecodeError('voter row with an invalid name or group');
+    }
+    if (typeof publicKey !== 'string' || typeof registration !== 'number' || !Number.isSafeInteger(registration)) {
+      throw new DecodeError(`voter ${name}: malformed key or registration`);
+    }
+    const voter: VoterRecord = { group, publicKey: new Uint8Array(Buffer.from(publicKey, 'base64')), registration };
+    if (voter.publicKey.length !== limits.publicKeyBytes) throw new DecodeError(`voter ${name}: bad key length`);
+    if (this.state.voters.has(name)) throw new DecodeError(`voter ${name} appears twice`);
+    this.state.voters.set(name, voter);
+  }
+
+  private addElection(object: JsonObject): void {
+    const name = stringField(object, 'name');
+    const choices = stringArrayField(object, 'choices');
+    const tallies = arrayField(object, 'tallies');
+    if (
+      tallies.length !== choices.length ||
+      !tallies.every((count) => typeof count === 'number' && Number.isSafeInteger(count) && count >= 0)
+    ) {
+      throw new DecodeError(`election ${name}: malformed tallies`);
+    }
+    if (this.state.elections.has(name)) throw new DecodeError(`election ${name} appears twice`);
+    const election: ElectionRecord = {
+      name,
+      groups: new Set(stringArrayField(object, 'groups')),
+      choices,
+      endsAtMs: integerField(object, 'endsAtMs'),
+      createdAtMs: integerField(object, 'createdAtMs'),
+      tallies: tallies as number[],
+      voted: new Set(),
+    };
+    this.state.elections.set(name, election);
+  }
+
+  private addVoted(electionName: string, names: readonly string[]): void {
+    const election = this.state.elections.get(electionName);
+    if (election === undefined) throw new DecodeError(`voted list for unknown election ${electionName}`);
+    for (const name of names) election.voted.add(name);
+  }
+}
+

@@ -1,0 +1,188 @@
+/**
+ * The engine: applies one command to the state and answers with the
+ * protocol's outcome. Deterministic: the result depends only on the state,
+ * the command (which carries its own time) and its sequence number.
+ *
+ * A command that is accepted changes the state and comes back with `revert`,
+ * which undoes exactly that change. The station applies a command at once (so
+ * the next command sees it) and reverts it if it cannot be made durable; a
+ * refused command changes nothing and consumes no sequence number.
+ */
+import { limits } from '../protocol/limits.ts';
+import {
+  castVoteCodes,
+  createElectionCodes,
+  outcome,
+  registerVoterCodes,
+  unregisterVoterCodes,
+  type CastVoteReason,
+  type CreateElectionReason,
+  type Outcome,
+  type RegisterVoterReason,
+  type UnregisterVoterReason,
+} from '../protocol/status-codes.ts';
+import { isValidLabel } from '../protocol/text.ts';
+import type { Actor, CastVote, Command, CreateElection, RegisterVoter, UnregisterVoter } from './commands.ts';
+import type { ElectionRecord, EngineState } from './state.ts';
+
+export interface Applied<Reason extends string> {
+  readonly outcome: Outcome<Reason>;
+  /** Present when the command changed the state; undoes exactly that change. */
+  readonly revert: (() => void) | null;
+}
+
+export function registerVoter(state: EngineState, seq: number, command: RegisterVoter): Applied<RegisterVoterReason> {
+  const refuse = (reason: RegisterVoterReason) => refused(outcome(registerVoterCodes, reason));
+  if (!isValidLabel(command.name, limits.voterNameBytesMax)) return refuse('invalid-name');
+  if (!isValidLabel(command.group, limits.groupNameBytesMax)) return refuse('invalid-group');
+  if (!(command.publicKey instanceof Uint8Array) || command.publicKey.length !== limits.publicKeyBytes) {
+    return refuse('invalid-public-key');
+  }
+  // An existing voter is never replaced, whatever key the new request carries.
+  if (state.voters.has(command.name)) return refuse('voter-exists');
+  if (state.voters.size >= limits.votersMax) return refuse('register-full');
+
+  return accept(state, seq, command.atMs, outcome(registerVoterCodes, 'ok'), () => {
+    state.voters.set(command.name, {
+      group: command.group,
+      publicKey: Uint8Array.from(command.publicKey),
+      registration: seq,
+    });
+    return () => state.voters.delete(command.name);
+  });
+}
+
+export function unregisterVoter(
+  state: EngineState,
+  seq: number,
+  command: UnregisterVoter,
+): Applied<UnregisterVoterReason> {
+  const refuse = (reason: UnregisterVoterReason) => refused(outcome(unregisterVoterCodes, reason));
+  if (!isValidLabel(command.name, limits.voterNameBytesMax)) return refuse('invalid-name');
+  const voter = state.voters.get(command.name);
+  if (voter === undefined) return refuse('unknown-voter');
+
+  // Votes already cast stay counted; the voter's tokens die with the registration.
+  return accept(state, seq, command.atMs, outcome(unregisterVoterCodes, 'ok'), () => {
+    state.voters.delete(command.name);
+    return () => state.voters.set(command.name, voter);
+  });
+}
+
+export function createElection(
+  state: EngineState,
+  seq: number,
+  command: CreateElection,
+): Applied<CreateElectionReason> {
+  const refuse = (reason: CreateElectionReason) => refused(outcome(createElectionCodes, reason));
+  if (!isCurrentRegistration(state, command.actor)) return refuse('invalid-token');
+  if (command.groups.length === 0) return refuse('missing-groups');
+  if (command.choices.length === 0) return refuse('missing-choices');
+  if (!isValidLabel(command.name, limits.electionNameBytesMax)) return refuse('invalid-name');
+  // An existing election is never overwritten.
+  if (state.elections.has(command.name)) return refuse('election-exists');
+  if (state.elections.size >= limits.electionsMax) return refuse('too-many-elections');
+  if (command.groups.length > limits.groupsPerElectionMax) return refuse('too-many-groups');
+  if (!command.groups.every((group) => isValidLabel(group, limits.groupNameBytesMax))) {
+    return refuse('invalid-group');
+  }
+  if (new Set(command.groups).size !== command.groups.length) return refuse('duplicate-group');
+  if (command.choices.length > limits.choicesPerElectionMax) return refuse('too-many-choices');
+  if (!command.choices.every((choice) => isValidLabel(choice, limits.choiceNameBytesMax))) {
+    return refuse('invalid-choice');
+  }
+  if (new Set(command.choices).size !== command.choices.length) return refuse('duplicate-choice');
+  if (!Number.isSafeInteger(command.endsAtMs) || command.endsAtMs <= command.atMs) {
+    return refuse('end-date-not-in-future');
+  }
+  if (command.endsAtMs - command.atMs > limits.electionDurationMsMax) return refuse('end-date-too-far');
+
+  return accept(state, seq, command.atMs, outcome(createElectionCodes, 'ok'), () => {
+    const election: ElectionRecord = {
+      name: command.name,
+      groups: new Set(command.groups),
+      choices: [...command.choices],
+      endsAtMs: command.endsAtMs,
+      createdAtMs: command.atMs,
+      tallies: command.choices.map(() => 0),
+      voted: new Set(),
+    };
+    state.elections.set(command.name, election);
+    return () => state.elections.delete(command.name);
+  });
+}
+
+export function castVote(state: EngineState, seq: number, command: CastVote): Applied<CastVoteReason> {
+  const refuse = (reason: CastVoteReason) => refused(outcome(castVoteCodes, reason));
+  if (!isCurrentRegistration(state, command.actor)) return refuse('invalid-token');
+  const election = state.elections.get(command.election);
+  if (election === undefined) return refuse('unknown-election');
+  if (command.atMs >= election.endsAtMs) return refuse('election-closed');
+  const voter = command.actor.voter;
+  const group = state.voters.get(voter)?.group;
+  if (group === undefined || !election.groups.has(group)) return refuse('group-not-allowed');
+  if (election.voted.has(voter)) return refuse('already-voted');
+  const choiceIndex = election.choices.indexOf(command.choice);
+  if (choiceIndex < 0) return refuse('unknown-choice');
+
+  return accept(state, seq, command.atMs, outcome(castVoteCodes, 'ok'), () => {
+    election.voted.add(voter);
+    election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) + 1;
+    return () => {
+      election.voted.delete(voter);
+      election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) - 1;
+    };
+  });
+}
+
+/** Applies any command; used where the kind is only known at run time (log replay, replication). */
+export function applyCommand(state: EngineState, seq: number, command: Command): Applied<string> {
+  switch (command.kind) {
+    case 'register-voter':
+      return registerVoter(state, seq, command);
+    case 'unregister-voter':
+      return unregisterVoter(state, seq, command);
+    case 'create-election':
+      return createElection(state, seq, command);
+    case 'cast-vote':
+      return castVote(state, seq, command);
+  }
+}
+
+function isCurrentRegistration(state: EngineState, actor: Actor): boolean {
+  return state.voters.get(actor.voter)?.registration === actor.registration;
+}
+
+function refused<Reason extends string>(result: Outcome<Reason>): Applied<Reason> {
+  return { outcome: result, revert: null };
+}
+
+/** Records the command's position and time, runs `change`, and returns an undo for both. */
+function accept<Reason extends string>(
+  state: EngineState,
+  seq: number,
+  atMs: number,
+  result: Outcome<Reason>,
+  change: () => () => void,
+): Applied<Reason> {
+  if (seq !== state.lastSeq + 1) {
+    throw new Error(`command sequence ${seq} does not follow ${state.lastSeq}`);
+  }
+  if (!Number.isSafeInteger(atMs) || atMs < state.lastAtMs) {
+    throw new Error(`command time ${atMs} is before the previous command's time ${state.lastAtMs}`);
+  }
+  const previousSeq = state.lastSeq;
+  const previousAtMs = state.lastAtMs;
+  const undoChange = change();
+  state.lastSeq = seq;
+  state.lastAtMs = atMs;
+  return {
+    outcome: result,
+    revert: () => {
+      if (state.lastSeq !== seq) throw new Error(`revert of ${seq} out of order (last is ${state.lastSeq})`);
+      undoChange();
+      state.lastSeq = previousSeq;
+      state.lastAtMs = previousAtMs;
+    },
+  };
+}

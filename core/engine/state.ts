@@ -1,0 +1,35 @@
+/**
+ * The engine's state: the register and the elections. It holds, per election,
+ * who has voted and the tally of each choice, never which voter chose what.
+ */
+export interface VoterRecord {
+  readonly group: string;
+  readonly publicKey: Uint8Array;
+  /** Sequence number of the command that registered this voter; tokens name it. */
+  readonly registration: number;
+}
+
+export interface ElectionRecord {
+  readonly name: string;
+  readonly groups: ReadonlySet<string>;
+  readonly choices: readonly string[];
+  readonly endsAtMs: number;
+  readonly createdAtMs: number;
+  /** Vote count per choice, in the order of `choices`. */
+  readonly tallies: number[];
+  /** Names of the voters who have voted (iteration order is not meaningful and is never exported). */
+  readonly voted: Set<string>;
+}
+
+export interface EngineState {
+  readonly voters: Map<string, VoterRecord>;
+  readonly elections: Map<string, ElectionRecord>;
+  /** Sequence number of the last applied command (0 before the first). */
+  lastSeq: number;
+  /** Time of the last applied command; station time never goes back past it. */
+  lastAtMs: number;
+}
+
+export function createEngineState(): EngineState {
+  return { voters: new Map(), elections: new Map(), lastSeq: 0, lastAtMs: 0 };
+}

@@ -1,0 +1,53 @@
+/**
+ * Structured logging. Every event name is declared once in `LogEvent` so that
+ * what the station can log is reviewable in one place. Log fields must never
+ * carry a ballot choice: callers pass identifiers and counts, not ballots.
+ */
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export type LogFields = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface Logger {
+  log(level: LogLevel, event: LogEvent, message: string, fields?: LogFields): void;
+}
+
+export type LogEvent =
+  | 'station-start-init'
+  | 'station-start-complete'
+  | 'station-stop-init'
+  | 'station-stop-complete'
+  | 'store-recovery-complete'
+  | 'store-torn-tail-truncated'
+  | 'store-write-failed'
+  | 'store-snapshot-complete'
+  | 'store-snapshot-failed'
+  | 'grpc-listening'
+  | 'grpc-request-rejected'
+  | 'internal-error';
+
+/** Writes one JSON object per line, e.g. to stderr, so logs stay machine-readable. */
+export function createJsonLineLogger(write: (line: string) => void, now: () => number = Date.now): Logger {
+  return {
+    log(level, event, message, fields = {}) {
+      write(JSON.stringify({ time: new Date(now()).toISOString(), level, event, message, ...fields }) + '\n');
+    },
+  };
+}
+
+/** A logger that keeps entries in memory, for tests. */
+export interface RecordedLogEntry {
+  readonly level: LogLevel;
+  readonly event: LogEvent;
+  readonly message: string;
+  readonly fields: LogFields;
+}
+
+export function createMemoryLogger(): Logger & { readonly entries: RecordedLogEntry[] } {
+  const entries: RecordedLogEntry[] = [];
+  return {
+    entries,
+    log(level, event, message, fields = {}) {
+      entries.push({ level, event, message, fields });
+    },
+  };
+}

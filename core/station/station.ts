@@ -1,0 +1,276 @@
+/**
+ * A station: the engine, its durable store and authentication, behind the
+ * typed `StationApi`. The engine runs one command at a time; a command that
+ * changes the state is applied at once (so the next command sees it), logged,
+ * and acknowledged only once the log says it is durable. If the log cannot
+ * make it durable, the command and every command applied after it are undone
+ * in reverse order, so the state is always exactly what the log holds.
+ */
+import { ChallengeBook } from '../auth/challenges.ts';
+import { isValidSignature } from '../auth/signatures.ts';
+import { issueToken, verifyToken } from '../auth/tokens.ts';
+import { decodeCommand, encodeCommand } from '../codec/command-codec.ts';
+import { encodeSnapshot, SnapshotDecoder } from '../codec/snapshot-codec.ts';
+import { castVote, createElection, registerVoter, unregisterVoter, applyCommand, type Applied } from '../engine/apply.ts';
+import type { Actor, Command } from '../engine/commands.ts';
+import { getResult, type ElectionResult } from '../engine/queries.ts';
+import { createEngineState, type EngineState } from '../engine/state.ts';
+import type { Logger } from '../logging/logger.ts';
+import { castVoteCodes, createElectionCodes, outcome, type Outcome } from '../protocol/status-codes.ts';
+import { acquireDirectoryLock, type DirectoryLock } from '../store/directory-lock.ts';
+import { StorageFailedError, StorageFullError, Store } from '../store/store.ts';
+import type { Clock, RandomBytes } from './environment.ts';
+import { loadOrCreateIdentity, type StationIdentity } from './station-identity.ts';
+import type {
+  AuthAnswer,
+  AuthRequest,
+  CastVoteRequest,
+  CreateElectionRequest,
+  ElectionNameRequest,
+  RegisterVoterRequest,
+  StationApi,
+  Unavailable,
+  VoterNameRequest,
+  WriteAnswer,
+} from './station-api.ts';
+
+export interface StationOptions {
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly randomBytes: RandomBytes;
+  readonly logger: Logger;
+  /** Compact the log into a snapshot once this many bytes were logged since the last one. */
+  readonly snapshotAfterBytes?: number;
+}
+
+interface PendingCommand {
+  readonly seq: number;
+  readonly revert: () => void;
+}
+
+const defaultSnapshotAfterBytes = 64 * 1024 * 1024;
+
+export class Station implements StationApi {
+  private readonly challenges: ChallengeBook;
+  /** Applied commands not yet durable, oldest first. */
+  private pending: PendingCommand[] = [];
+  /** Settles once every command applied so far is durable or undone. */
+  private settled: Promise<unknown> = Promise.resolve();
+  /** While set, new writes wait: the state is being captured for a snapshot. */
+  private intakePause: Promise<void> | null = null;
+  private snapshotInFlight: Promise<void> | null = null;
+  private stopping = false;
+
+  private constructor(
+    private readonly options: StationOptions,
+    private readonly lock: DirectoryLock,
+    private readonly store: Store,
+    private readonly state: EngineState,
+    readonly identity: StationIdentity,
+  ) {
+    this.challenges = new ChallengeBook(options.randomBytes);
+  }
+
+  /** Takes the data directory's lock, recovers the state from snapshot and log, and is ready to serve. */
+  static async open(options: StationOptions): Promise<Station> {
+    const lock = await acquireDirectoryLock(options.dataDir);
+    try {
+      const identity = await loadOrCreateIdentity(options.dataDir, options.randomBytes);
+      const store = await Store.open(options.dataDir, { logger: options.logger });
+      const state = await recoverState(store);
+      return new Station(options, lock, store, state, identity);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  get stationId(): string {
+    return this.identity.stationId;
+  }
+
+  /** The current state, read-only by convention; for queries and tests. */
+  get engineState(): EngineState {
+    return this.state;
+  }
+
+  async registerVoter(request: RegisterVoterRequest) {
+    return this.write((seq, atMs) => {
+      const command = { kind: 'register-voter', atMs, ...request } as const;
+      return { command, applied: registerVoter(this.state, seq, command) };
+    });
+  }
+
+  async unregisterVoter(request: VoterNameRequest) {
+    return this.write((seq, atMs) => {
+      const command = { kind: 'unregister-voter', atMs, name: request.name } as const;
+      return { command, applied: unregisterVoter(this.state, seq, command) };
+    });
+  }
+
+  async preAuth(request: VoterNameRequest): Promise<{ readonly challenge: Uint8Array }> {
+    const known = this.state.voters.has(request.name);
+    return { challenge: this.challenges.issue(request.name, this.options.clock.nowMs(), known) };
+  }
+
+  async auth(request: AuthRequest): Promise<AuthAnswer> {
+    const nowMs = this.options.clock.nowMs();
+    const challenge = this.challenges.take(request.name, nowMs);
+    // A token is only issued for a registration that is durable.
+    await this.settled;
+    const voter = this.state.voters.get(request.name);
+    if (challenge === null || voter === undefined || !isValidSignature(voter.publicKey, challenge, request.signature)) {
+      return { refused: 'authentication-failed' };
+    }
+    const actor = { voter: request.name, registration: voter.registration };
+    return { token: issueToken(this.identity.tokenKey, actor, nowMs, this.options.randomBytes) };
+  }
+
+  async createElection(request: CreateElectionRequest) {
+    return this.write((seq, atMs) => {
+      const actor = this.actorOf(request.token, atMs);
+      if (actor === null) return { refusal: outcome(createElectionCodes, 'invalid-token') };
+      const { token: _token, ...fields } = request;
+      const command = { kind: 'create-election', atMs, actor, ...fields } as const;
+      return { command, applied: createElection(this.state, seq, command) };
+    });
+  }
+
+  async castVote(request: CastVoteRequest) {
+    return this.write((seq, atMs) => {
+      const actor = this.actorOf(request.token, atMs);
+      if (actor === null) return { refusal: outcome(castVoteCodes, 'invalid-token') };
+      const command = { kind: 'cast-vote', atMs, actor, election: request.election, choice: request.choice } as const;
+      return { command, applied: castVote(this.state, seq, command) };
+    });
+  }
+
+  async getResult(request: ElectionNameRequest): Promise<ElectionResult> {
+    // Report only what is durable: a vote that might still be undone is not counted yet.
+    await this.settled;
+    return getResult(this.state, request.election, this.options.clock.nowMs());
+  }
+
+  /** Refuses new writes, waits for pending ones, compacts the log and releases the directory. */
+  async close(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.settled;
+    await this.snapshotInFlight?.catch(() => undefined);
+    if (this.store.bytesSinceSnapshot > 0) {
+      // Per-vote records leave the disk when the station stops (ballot secrecy at rest).
+      await this.snapshot().catch(() => undefined);
+    }
+    await this.store.close();
+    await this.lock.release();
+  }
+
+  private actorOf(token: Uint8Array, atMs: number): Actor | null {
+    const claims = verifyToken(this.identity.tokenKey, token, atMs);
+    return claims === null ? null : { voter: claims.voter, registration: claims.registration };
+  }
+
+  /**
+   * Runs one state-changing request: `decide` builds the command for the next
+   * sequence number and time and applies it (or refuses it before the engine).
+   */
+  private async write<Reason extends string>(
+    decide: (
+      seq: number,
+      atMs: number,
+    ) => { readonly command: Command; readonly applied: Applied<Reason> } | { readonly refusal: Outcome<Reason> },
+  ): Promise<WriteAnswer<Reason>> {
+    while (this.intakePause !== null) await this.intakePause;
+    if (this.stopping) return stoppingAnswer;
+    const seq = this.state.lastSeq + 1;
+    // Station time never runs backwards, even if the wall clock does.
+    const atMs = Math.max(this.options.clock.nowMs(), this.state.lastAtMs);
+    const decision = decide(seq, atMs);
+    if ('refusal' in decision) return decision.refusal;
+    const { command, applied } = decision;
+    if (applied.revert === null) return applied.outcome;
+
+    this.pending.push({ seq, revert: applied.revert });
+    const answer = this.store.append(seq, encodeCommand(command)).then(
+      () => {
+        this.pending.shift();
+        return applied.outcome;
+      },
+      (error: unknown) => this.undoFrom(seq, error),
+    );
+    // Appends settle in order, so the newest one settling means all have.
+    this.settled = answer.catch(() => undefined);
+    const result = await answer;
+    this.maybeSnapshot();
+    return result;
+  }
+
+  /** The log could not make `seq` durable: undo it and everything after it, newest first. */
+  private undoFrom(seq: number, error: unknown): Unavailable {
+    if (!(error instanceof StorageFullError || error instanceof StorageFailedError)) throw error;
+    const index = this.pending.findIndex((entry) => entry.seq === seq);
+    if (index >= 0) {
+      for (const entry of this.pending.splice(index).reverse()) entry.revert();
+    }
+    return {
+      unavailable: error instanceof StorageFullError ? 'storage-full' : 'storage-failed',
+      message: error.message,
+    };
+  }
+
+  private maybeSnapshot(): void {
+    const limit = this.options.snapshotAfterBytes ?? defaultSnapshotAfterBytes;
+    if (this.snapshotInFlight !== null || this.stopping || this.store.bytesSinceSnapshot < limit) return;
+    this.snapshot().catch(() => undefined);
+  }
+
+  /**
+   * Captures the state at a quiet point (new writes wait while the engine is
+   * serialized), then lets writes go on in a new log segment while the
+   * snapshot file is written. Failures are logged by the store and leave the
+   * old snapshot and the log intact.
+   */
+  private async snapshot(): Promise<void> {
+    let resume = (): void => undefined;
+    this.intakePause = new Promise((resolve) => (resume = resolve));
+    const written = (async () => {
+      try {
+        await this.settled;
+        return this.store.writeSnapshot(this.state.lastSeq, encodeSnapshot(this.state));
+      } finally {
+        this.intakePause = null;
+        resume();
+      }
+    })();
+    this.snapshotInFlight = written;
+    try {
+      await written;
+    } finally {
+      this.snapshotInFlight = null;
+    }
+  }
+}
+
+const stoppingAnswer: Unavailable = {
+  unavailable: 'stopping',
+  message: 'the station is shutting down and takes no more changes',
+};
+
+async function recoverState(store: Store): Promise<EngineState> {
+  let decoder: SnapshotDecoder | null = null;
+  let state: EngineState | null = null;
+  const stateNow = (): EngineState => (state ??= decoder?.finish() ?? createEngineState());
+  await store.recover(
+    (chunk) => {
+      decoder ??= new SnapshotDecoder();
+      decoder.accept(chunk);
+    },
+    (seq, payload) => {
+      const applied = applyCommand(stateNow(), seq, decodeCommand(payload));
+      if (applied.revert === null) {
+        throw new Error(`logged command ${seq} was refused on replay (${applied.outcome.reason}): the log is inconsistent`);
+      }
+    },
+  );
+  return stateNow();
+}
