@@ -92,9 +92,8 @@ export function createElection(
     return refuse('invalid-choice');
   }
   if (new Set(command.choices).size !== command.choices.length) return refuse('duplicate-choice');
-  if (!Number.isSafeInteger(command.endsAtMs) || command.endsAtMs <= command.atMs) {
-    return refuse('end-date-not-in-future');
-  }
+  if (!Number.isSafeInteger(command.endsAtMs)) return refuse('invalid-end-date');
+  if (command.endsAtMs <= command.atMs) return refuse('end-date-not-in-future');
   if (command.endsAtMs - command.atMs > limits.electionDurationMsMax) return refuse('end-date-too-far');
 
   return accept(state, seq, command.atMs, outcome(createElectionCodes, 'ok'), () => {

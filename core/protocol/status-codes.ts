@@ -26,6 +26,7 @@ export const createElectionCodes = {
   'election-exists': 3,
   'end-date-not-in-future': 3,
   'end-date-too-far': 3,
+  'invalid-end-date': 3,
   'invalid-name': 3,
   'invalid-group': 3,
   'invalid-choice': 3,
