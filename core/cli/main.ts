@@ -9,12 +9,35 @@ const program = new Command('evote').description('Fault-tolerant e-voting statio
 program
   .command('station')
   .description('run a voting station (gRPC e-voting protocol) in this process until SIGINT or SIGTERM')
-  .option('--data <dir>', 'data directory (log, snapshots, station identity)', envPaths('evote', { suffix: '' }).data)
-  .option('--grpc <host:port>', 'where to serve the gRPC e-voting protocol', hostPortArgument, parseHostPort('127.0.0.1:50051'))
-  .option('--allow-remote-registration', 'serve RegisterVoter/UnregisterVoter to callers on other machines', false)
-  .action(async (options: { data: string; grpc: ReturnType<typeof parseHostPort>; allowRemoteRegistration: boolean }) => {
-    await runStation({ dataDir: options.data, grpc: options.grpc, allowRemoteRegistration: options.allowRemoteRegistration });
-  });
+  .option(
+    '--data <dir>',
+    'data directory (log, snapshots, station identity)',
+    envPaths('evote', { suffix: '' }).data,
+  )
+  .option(
+    '--grpc <host:port>',
+    'where to serve the gRPC e-voting protocol',
+    hostPortArgument,
+    parseHostPort('127.0.0.1:50051'),
+  )
+  .option(
+    '--allow-remote-registration',
+    'serve RegisterVoter/UnregisterVoter to callers on other machines',
+    false,
+  )
+  .action(
+    async (options: {
+      data: string;
+      grpc: ReturnType<typeof parseHostPort>;
+      allowRemoteRegistration: boolean;
+    }) => {
+      await runStation({
+        dataDir: options.data,
+        grpc: options.grpc,
+        allowRemoteRegistration: options.allowRemoteRegistration,
+      });
+    },
+  );
 
 function hostPortArgument(value: string): ReturnType<typeof parseHostPort> {
   try {

@@ -36,7 +36,10 @@ export async function runStation(options: StationCommandOptions): Promise<void> 
     throw error;
   });
   const grpcAddress = formatAddress({ host: options.grpc.host, port: grpcServer.port });
-  logger.log('info', 'station-start-complete', 'station is serving', { stationId: station.stationId, grpcAddress });
+  logger.log('info', 'station-start-complete', 'station is serving', {
+    stationId: station.stationId,
+    grpcAddress,
+  });
   process.stdout.write(`grpc: ${grpcAddress}\n`);
 
   let stopping = false;

@@ -38,7 +38,7 @@ export function stringArrayField(object: JsonObject, field: string): readonly st
   if (!values.every((value) => typeof value === 'string')) {
     throw new DecodeError(`field ${field} is not a list of strings`);
   }
-  return values as readonly string[];
+  return values;
 }
 
 export function bytesField(object: JsonObject, field: string): Uint8Array {

@@ -63,7 +63,13 @@ export function encodeSnapshot(state: EngineState): Uint8Array[] {
     );
     const voted = [...election.voted].sort();
     for (let start = 0; start < voted.length; start += namesPerChunk) {
-      chunks.push(encodeJson({ part: 'voted', election: election.name, names: voted.slice(start, start + namesPerChunk) }));
+      chunks.push(
+        encodeJson({
+          part: 'voted',
+          election: election.name,
+          names: voted.slice(start, start + namesPerChunk),
+        }),
+      );
     }
   }
   return chunks;
@@ -103,7 +109,10 @@ export class SnapshotDecoder {
 
   finish(): EngineState {
     if (this.header === null) throw new DecodeError('snapshot has no header');
-    if (this.state.voters.size !== this.header.voters || this.state.elections.size !== this.header.elections) {
+    if (
+      this.state.voters.size !== this.header.voters ||
+      this.state.elections.size !== this.header.elections
+    ) {
       throw new DecodeError('snapshot is incomplete: counts differ from its header');
     }
     for (const election of this.state.elections.values()) {
@@ -121,11 +130,20 @@ export class SnapshotDecoder {
     if (!isValidLabel(name, limits.voterNameBytesMax) || !isValidLabel(group, limits.groupNameBytesMax)) {
       throw new DecodeError('voter row with an invalid name or group');
     }
-    if (typeof publicKey !== 'string' || typeof registration !== 'number' || !Number.isSafeInteger(registration)) {
+    if (
+      typeof publicKey !== 'string' ||
+      typeof registration !== 'number' ||
+      !Number.isSafeInteger(registration)
+    ) {
       throw new DecodeError(`voter ${name}: malformed key or registration`);
     }
-    const voter: VoterRecord = { group, publicKey: new Uint8Array(Buffer.from(publicKey, 'base64')), registration };
-    if (voter.publicKey.length !== limits.publicKeyBytes) throw new DecodeError(`voter ${name}: bad key length`);
+    const voter: VoterRecord = {
+      group,
+      publicKey: new Uint8Array(Buffer.from(publicKey, 'base64')),
+      registration,
+    };
+    if (voter.publicKey.length !== limits.publicKeyBytes)
+      throw new DecodeError(`voter ${name}: bad key length`);
     if (this.state.voters.has(name)) throw new DecodeError(`voter ${name} appears twice`);
     this.state.voters.set(name, voter);
   }
@@ -159,4 +177,3 @@ export class SnapshotDecoder {
     for (const name of names) election.voted.add(name);
   }
 }
-

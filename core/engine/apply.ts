@@ -31,7 +31,11 @@ export interface Applied<Reason extends string> {
   readonly revert: (() => void) | null;
 }
 
-export function registerVoter(state: EngineState, seq: number, command: RegisterVoter): Applied<RegisterVoterReason> {
+export function registerVoter(
+  state: EngineState,
+  seq: number,
+  command: RegisterVoter,
+): Applied<RegisterVoterReason> {
   const refuse = (reason: RegisterVoterReason) => refused(outcome(registerVoterCodes, reason));
   if (!isValidLabel(command.name, limits.voterNameBytesMax)) return refuse('invalid-name');
   if (!isValidLabel(command.group, limits.groupNameBytesMax)) return refuse('invalid-group');

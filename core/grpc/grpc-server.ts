@@ -38,21 +38,31 @@ interface MethodSpec {
   readonly handle: Handler;
 }
 
-export async function startGrpcServer(station: StationApi, options: GrpcServerOptions): Promise<RunningGrpcServer> {
+export async function startGrpcServer(
+  station: StationApi,
+  options: GrpcServerOptions,
+): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': limits.grpcMessageBytesMax,
     'grpc.max_send_message_length': limits.grpcMessageBytesMax,
   });
-  const localOnly = (handle: Handler): Handler => async (request, call) =>
-    options.allowRemoteRegistration || isLoopbackPeer(call.getPeer())
-      ? handle(request, call)
-      : { error: grpc.status.PERMISSION_DENIED, details: 'voter registration is only served on the station itself' };
+  const localOnly =
+    (handle: Handler): Handler =>
+    async (request, call) =>
+      options.allowRemoteRegistration || isLoopbackPeer(call.getPeer())
+        ? handle(request, call)
+        : {
+            error: grpc.status.PERMISSION_DENIED,
+            details: 'voter registration is only served on the station itself',
+          };
 
   addService(server, 'voting.eVoting', options.logger, {
     PreAuth: {
       request: 'VoterName',
       response: 'Challenge',
-      handle: async (request) => ({ reply: { value: (await station.preAuth({ name: text(request, 'name') })).challenge } }),
+      handle: async (request) => ({
+        reply: { value: (await station.preAuth({ name: text(request, 'name') })).challenge },
+      }),
     },
     Auth: {
       request: 'AuthRequest',
@@ -124,7 +134,9 @@ export async function startGrpcServer(station: StationApi, options: GrpcServerOp
     UnregisterVoter: {
       request: 'VoterName',
       response: 'Status',
-      handle: localOnly(async (request) => statusReply(await station.unregisterVoter({ name: text(request, 'name') }))),
+      handle: localOnly(async (request) =>
+        statusReply(await station.unregisterVoter({ name: text(request, 'name') })),
+      ),
     },
   });
 
@@ -138,12 +150,19 @@ export async function startGrpcServer(station: StationApi, options: GrpcServerOp
     port,
     stop: () =>
       new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
+        server.tryShutdown(() => {
+          resolve();
+        });
       }),
   };
 }
 
-function addService(server: grpc.Server, serviceName: string, logger: Logger, methods: Record<string, MethodSpec>): void {
+function addService(
+  server: grpc.Server,
+  serviceName: string,
+  logger: Logger,
+  methods: Record<string, MethodSpec>,
+): void {
   const definition: Record<string, grpc.MethodDefinition<Decoded, Reply>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const [name, spec] of Object.entries(methods)) {
@@ -154,12 +173,16 @@ function addService(server: grpc.Server, serviceName: string, logger: Logger, me
       requestStream: false,
       responseStream: false,
       // The client half of the definition is required by the type but unused by a server.
-      requestSerialize: (value: Decoded) => (value.ok ? encodeMessage(requestType, value.fields) : Buffer.alloc(0)),
+      requestSerialize: (value: Decoded) =>
+        value.ok ? encodeMessage(requestType, value.fields) : Buffer.alloc(0),
       requestDeserialize: (buffer: Buffer): Decoded => decodeMessage(requestType, buffer),
       responseSerialize: (value: Reply) => encodeMessage(responseType, value),
       responseDeserialize: (buffer: Buffer): Reply => responseType.toObject(responseType.decode(buffer)),
     };
-    implementation[name] = ((call: grpc.ServerUnaryCall<Decoded, Reply>, callback: grpc.sendUnaryData<Reply>) => {
+    implementation[name] = ((
+      call: grpc.ServerUnaryCall<Decoded, Reply>,
+      callback: grpc.sendUnaryData<Reply>,
+    ) => {
       answer(spec.handle, call, logger, `${serviceName}/${name}`).then(
         (result) => {
           if ('reply' in result) callback(null, result.reply);
@@ -168,9 +191,9 @@ function addService(server: grpc.Server, serviceName: string, logger: Logger, me
         // `answer` never rejects; this only guards the callback itself.
         () => undefined,
       );
-    }) as grpc.handleUnaryCall<Decoded, Reply>;
+    });
   }
-  server.addService(definition as grpc.ServiceDefinition, implementation);
+  server.addService(definition, implementation);
 }
 
 async function answer(
@@ -181,7 +204,10 @@ async function answer(
 ): Promise<HandlerAnswer> {
   const request = call.request;
   if (!request.ok) {
-    logger.log('warn', 'grpc-request-rejected', 'malformed request', { method, error: request.error.slice(0, 200) });
+    logger.log('warn', 'grpc-request-rejected', 'malformed request', {
+      method,
+      error: request.error.slice(0, 200),
+    });
     return { error: grpc.status.INVALID_ARGUMENT, details: `malformed request: ${request.error}` };
   }
   try {
@@ -201,5 +227,7 @@ function statusReply(answer: WriteAnswer<string>): HandlerAnswer {
 }
 
 function isLoopbackPeer(peer: string): boolean {
-  return /^ipv4:127\.\d+\.\d+\.\d+:\d+$/.test(peer) || /^ipv6:\[(::1|::ffff:127\.\d+\.\d+\.\d+)\]:\d+$/.test(peer);
+  return (
+    /^ipv4:127\.\d+\.\d+\.\d+:\d+$/.test(peer) || /^ipv6:\[(::1|::ffff:127\.\d+\.\d+\.\d+)\]:\d+$/.test(peer)
+  );
 }

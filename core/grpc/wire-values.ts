@@ -26,9 +26,12 @@ export function textList(fields: Fields, name: string): string[] {
 /** A google.protobuf.Timestamp as milliseconds since the epoch; NaN if out of range. */
 export function timestampMs(fields: Fields, name: string): number {
   const timestamp = fieldsOf(fields[name]);
-  const seconds = Number(String(timestamp['seconds'] ?? 0));
+  // protobufjs gives 64-bit integers as decimal strings here (`longs: String`).
+  const rawSeconds = timestamp['seconds'] ?? 0;
+  const seconds = typeof rawSeconds === 'string' || typeof rawSeconds === 'number' ? Number(rawSeconds) : NaN;
   const nanos = Number(timestamp['nanos'] ?? 0);
-  if (!Number.isSafeInteger(seconds) || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) return NaN;
+  if (!Number.isSafeInteger(seconds) || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999)
+    return NaN;
   const ms = seconds * 1000 + Math.floor(nanos / 1_000_000);
   return Number.isSafeInteger(ms) ? ms : NaN;
 }

@@ -2,7 +2,7 @@
 
 // C0 and C1 control characters, and the Unicode line/paragraph separators:
 // none belongs in a name shown on a screen or printed in a report.
-const forbiddenCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const forbiddenCharacters = /[\p{Cc}\u2028\u2029]/u;
 
 /** True if `text` is a non-blank, printable label of at most `bytesMax` UTF-8 bytes. */
 export function isValidLabel(text: unknown, bytesMax: number): text is string {

@@ -37,8 +37,8 @@ type Step =
 // Mostly small steps so that elections stay open for a while; now and then a jump past their end.
 const dt = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 60_000 }), weight: 60 }, fc.constant(hourMs));
 // Mostly valid elections, with invalid ones mixed in.
-const someOf = (values: string[]) =>
-  fc.oneof({ arbitrary: fc.subarray(values, { minLength: 1 }), weight: 9 }, fc.constant([]));
+const someOf = (values: string[]): fc.Arbitrary<string[]> =>
+  fc.oneof({ arbitrary: fc.subarray(values, { minLength: 1 }), weight: 9 }, fc.constant<string[]>([]));
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
