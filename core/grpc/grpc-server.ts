@@ -227,7 +227,9 @@ function statusReply(answer: WriteAnswer<string>): HandlerAnswer {
 }
 
 function isLoopbackPeer(peer: string): boolean {
+  // grpc-js gives `127.0.0.1:5000` or `::1:5000`; the C core gives `ipv4:127.0.0.1:5000` or `ipv6:[::1]:5000`.
   return (
-    /^ipv4:127\.\d+\.\d+\.\d+:\d+$/.test(peer) || /^ipv6:\[(::1|::ffff:127\.\d+\.\d+\.\d+)\]:\d+$/.test(peer)
+    /^(ipv4:)?127\.\d+\.\d+\.\d+:\d+$/.test(peer) ||
+    /^(ipv6:)?\[?(::1|::ffff:127\.\d+\.\d+\.\d+)\]?:\d+$/.test(peer)
   );
 }

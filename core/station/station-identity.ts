@@ -28,7 +28,10 @@ export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes
       stationId: Buffer.from(randomBytes(8)).toString('hex'),
       tokenKey: randomBytes(tokenKeyBytes),
     };
-    const stored = { stationId: identity.stationId, tokenKey: Buffer.from(identity.tokenKey).toString('base64') };
+    const stored = {
+      stationId: identity.stationId,
+      tokenKey: Buffer.from(identity.tokenKey).toString('base64'),
+    };
     await writeFileAtomic(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
     return identity;
   }
@@ -36,9 +39,12 @@ export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes
   try {
     object = asObject(JSON.parse(text), 'station identity');
   } catch (error) {
-    throw new Error(`${file} is damaged (${(error as Error).message}); restore it from a backup`, { cause: error });
+    throw new Error(`${file} is damaged (${(error as Error).message}); restore it from a backup`, {
+      cause: error,
+    });
   }
   const identity = { stationId: stringField(object, 'stationId'), tokenKey: bytesField(object, 'tokenKey') };
-  if (identity.tokenKey.length !== tokenKeyBytes) throw new Error(`${file} holds a token key of the wrong size`);
+  if (identity.tokenKey.length !== tokenKeyBytes)
+    throw new Error(`${file} holds a token key of the wrong size`);
   return identity;
 }

@@ -11,7 +11,14 @@ import { isValidSignature } from '../auth/signatures.ts';
 import { issueToken, verifyToken } from '../auth/tokens.ts';
 import { decodeCommand, encodeCommand } from '../codec/command-codec.ts';
 import { encodeSnapshot, SnapshotDecoder } from '../codec/snapshot-codec.ts';
-import { castVote, createElection, registerVoter, unregisterVoter, applyCommand, type Applied } from '../engine/apply.ts';
+import {
+  castVote,
+  createElection,
+  registerVoter,
+  unregisterVoter,
+  applyCommand,
+  type Applied,
+} from '../engine/apply.ts';
 import type { Actor, Command } from '../engine/commands.ts';
 import { getResult, type ElectionResult } from '../engine/queries.ts';
 import { createEngineState, type EngineState } from '../engine/state.ts';
@@ -119,7 +126,11 @@ export class Station implements StationApi {
     // A token is only issued for a registration that is durable.
     await this.settled;
     const voter = this.state.voters.get(request.name);
-    if (challenge === null || voter === undefined || !isValidSignature(voter.publicKey, challenge, request.signature)) {
+    if (
+      challenge === null ||
+      voter === undefined ||
+      !isValidSignature(voter.publicKey, challenge, request.signature)
+    ) {
       return { refused: 'authentication-failed' };
     }
     const actor = { voter: request.name, registration: voter.registration };
@@ -140,7 +151,13 @@ export class Station implements StationApi {
     return this.write((seq, atMs) => {
       const actor = this.actorOf(request.token, atMs);
       if (actor === null) return { refusal: outcome(castVoteCodes, 'invalid-token') };
-      const command = { kind: 'cast-vote', atMs, actor, election: request.election, choice: request.choice } as const;
+      const command = {
+        kind: 'cast-vote',
+        atMs,
+        actor,
+        election: request.election,
+        choice: request.choice,
+      } as const;
       return { command, applied: castVote(this.state, seq, command) };
     });
   }
@@ -178,7 +195,9 @@ export class Station implements StationApi {
     decide: (
       seq: number,
       atMs: number,
-    ) => { readonly command: Command; readonly applied: Applied<Reason> } | { readonly refusal: Outcome<Reason> },
+    ) =>
+      | { readonly command: Command; readonly applied: Applied<Reason> }
+      | { readonly refusal: Outcome<Reason> },
   ): Promise<WriteAnswer<Reason>> {
     while (this.intakePause !== null) await this.intakePause;
     if (this.stopping) return stoppingAnswer;
@@ -268,7 +287,9 @@ async function recoverState(store: Store): Promise<EngineState> {
     (seq, payload) => {
       const applied = applyCommand(stateNow(), seq, decodeCommand(payload));
       if (applied.revert === null) {
-        throw new Error(`logged command ${seq} was refused on replay (${applied.outcome.reason}): the log is inconsistent`);
+        throw new Error(
+          `logged command ${seq} was refused on replay (${applied.outcome.reason}): the log is inconsistent`,
+        );
       }
     },
   );

@@ -10,7 +10,12 @@ export function publicKeyOf(seed: number): Uint8Array {
 /** The state as plain, order-independent data, for comparing two states. */
 export function canonicalState(state: EngineState): unknown {
   const voters = [...state.voters]
-    .map(([name, voter]) => [name, voter.group, Buffer.from(voter.publicKey).toString('hex'), voter.registration])
+    .map(([name, voter]) => [
+      name,
+      voter.group,
+      Buffer.from(voter.publicKey).toString('hex'),
+      voter.registration,
+    ])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const elections = [...state.elections.values()]
     .map((election) => ({

@@ -1,0 +1,232 @@
+/**
+ * A station run as a real `evote station` process, for tests that talk to it
+ * over gRPC or kill it (crash tests): pick a free port, start it, wait until
+ * it serves, collect its output, stop it with a chosen signal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface StationProcessOptions {
+  /** The station's data directory (`--data`). */
+  readonly dataDir: string;
+  /** HOST:PORT to serve gRPC on (`--grpc`); default 127.0.0.1 on a free port. */
+  readonly grpcAddress?: string;
+  /** More arguments after `station --data DIR --grpc ADDRESS`. */
+  readonly extraArgs?: readonly string[];
+  /** Environment of the process; default this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long to wait for the `grpc: ` line before giving up; default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** The `evote` executable; default node_modules/.bin/evote of the working directory. */
+  readonly command?: string;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface StationProcess {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** HOST:PORT the station said it serves on (its `grpc: ` line). */
+  readonly grpcAddress: string;
+  /** Everything the station wrote to stderr so far (JSON log lines). */
+  logs(): string;
+  /** Everything the station wrote to stdout so far. */
+  stdout(): string;
+  /** Whether the process has exited. */
+  hasExited(): boolean;
+  /**
+   * Sends `signal` (default SIGTERM) unless the process has already exited,
+   * and resolves once it has exited. If it is still running after `timeoutMs`
+   * (default 15 s) it is killed with SIGKILL and the promise rejects.
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit>;
+  /** Resolves when the process exits (at once if it already has). */
+  waitForExit(): Promise<ProcessExit>;
+}
+
+const grpcLinePrefix = 'grpc: ';
+
+/** Stations started by this module that have not exited yet. */
+const running = new Set<StationProcess>();
+
+/** The `evote` executable of this checkout. */
+export function evoteCommand(): string {
+  return path.resolve('node_modules/.bin/evote');
+}
+
+/** A TCP port that was free a moment ago on `host`. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ host, port: 0 }, () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('could not read the address of a listening socket'));
+        return;
+      }
+      server.close(() => {
+        resolve(address.port);
+      });
+    });
+  });
+}
+
+/** 127.0.0.1 on a free port, as HOST:PORT. */
+export async function freeLoopbackAddress(): Promise<string> {
+  return `127.0.0.1:${await freePort('127.0.0.1')}`;
+}
+
+/**
+ * Starts `evote station --data DIR --grpc ADDRESS ...extraArgs` and resolves
+ * once it printed its `grpc: ` line. Rejects (with the station's output) if it
+ * exits first or does not serve in time; the process is then killed.
+ */
+export async function startStation(options: StationProcessOptions): Promise<StationProcess> {
+  const requestedAddress = options.grpcAddress ?? (await freeLoopbackAddress());
+  const args = [
+    'station',
+    '--data',
+    options.dataDir,
+    '--grpc',
+    requestedAddress,
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(options.command ?? evoteCommand(), args, {
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  let stdoutText = '';
+  let stderrText = '';
+  let exit: ProcessExit | null = null;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrText += chunk;
+  });
+  const exited = new Promise<ProcessExit>((resolve) => {
+    // 'close' rather than 'exit': the output is complete by then.
+    child.once('close', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+  const spawnFailed = new Promise<never>((_resolve, reject) => {
+    child.once('error', reject);
+  });
+  spawnFailed.catch(() => undefined);
+
+  const describeOutput = (): string =>
+    `command: ${options.command ?? evoteCommand()} ${args.join(' ')}\n` +
+    `--- stdout ---\n${stdoutText}\n--- stderr ---\n${stderrText}`;
+
+  type StartOutcome =
+    | { readonly kind: 'serving'; readonly address: string }
+    | { readonly kind: 'exited'; readonly exit: ProcessExit }
+    | { readonly kind: 'timeout' };
+
+  const serving = new Promise<StartOutcome>((resolve) => {
+    let pending = '';
+    child.stdout.on('data', (chunk: string) => {
+      stdoutText += chunk;
+      pending += chunk;
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline).replace(/\r$/, '');
+        pending = pending.slice(newline + 1);
+        if (line.startsWith(grpcLinePrefix)) {
+          resolve({ kind: 'serving', address: line.slice(grpcLinePrefix.length).trim() });
+        }
+        newline = pending.indexOf('\n');
+      }
+    });
+  });
+
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<StartOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      resolve({ kind: 'timeout' });
+    }, startTimeoutMs);
+  });
+
+  let outcome: StartOutcome;
+  try {
+    outcome = await Promise.race([
+      serving,
+      exited.then((exit): StartOutcome => ({ kind: 'exited', exit })),
+      timedOut,
+      spawnFailed,
+    ]);
+  } catch (error) {
+    throw new Error(`could not start the station: ${String(error)}\n${describeOutput()}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (outcome.kind === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+    throw new Error(
+      `the station did not print "${grpcLinePrefix}" within ${startTimeoutMs} ms\n${describeOutput()}`,
+    );
+  }
+  if (outcome.kind === 'exited') {
+    throw new Error(
+      `the station exited (code ${String(outcome.exit.code)}, signal ${String(outcome.exit.signal)}) ` +
+        `before serving\n${describeOutput()}`,
+    );
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`the station has no pid\n${describeOutput()}`);
+
+  const station: StationProcess = {
+    process: child,
+    pid,
+    grpcAddress: outcome.address,
+    logs: () => stderrText,
+    stdout: () => stdoutText,
+    hasExited: () => exit !== null,
+    waitForExit: () => exited,
+    async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
+      if (exit !== null) return exit;
+      child.kill(signal);
+      let stopTimer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => {
+          stopTimer = setTimeout(() => {
+            resolve('timeout');
+          }, timeoutMs);
+        }),
+      ]);
+      clearTimeout(stopTimer);
+      if (result === 'timeout') {
+        child.kill('SIGKILL');
+        await exited;
+        throw new Error(
+          `the station (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}; killed it\n${describeOutput()}`,
+        );
+      }
+      return result;
+    },
+  };
+  running.add(station);
+  void exited.then(() => running.delete(station));
+  return station;
+}
+
+/**
+ * Kills (SIGKILL) every station this module started that is still running,
+ * and waits for them to exit. For `afterEach`/`afterAll`, so a failed test
+ * leaves no process behind.
+ */
+export async function killRunningStations(): Promise<void> {
+  await Promise.all([...running].map((station) => station.stop('SIGKILL')));
+}
