@@ -179,7 +179,7 @@ function addService(
       responseSerialize: (value: Reply) => encodeMessage(responseType, value),
       responseDeserialize: (buffer: Buffer): Reply => responseType.toObject(responseType.decode(buffer)),
     };
-    implementation[name] = ((
+    implementation[name] = (
       call: grpc.ServerUnaryCall<Decoded, Reply>,
       callback: grpc.sendUnaryData<Reply>,
     ) => {
@@ -191,7 +191,7 @@ function addService(
         // `answer` never rejects; this only guards the callback itself.
         () => undefined,
       );
-    });
+    };
   }
   server.addService(definition, implementation);
 }
