@@ -1,0 +1,150 @@
+/**
+ * A gRPC server in a child process (the real station, or the no-op baseline):
+ * started, timed until it prints `grpc: HOST:PORT`, measured, and stopped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { isRunning, type Scope } from './cleanup.ts';
+import { benchDir, evoteBin, repoRoot } from './paths.ts';
+import { nowMs } from './timing.ts';
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** HOST:PORT as the server printed it. */
+  readonly address: string;
+  /** From spawn to the `grpc:` line. */
+  readonly readyMs: number;
+  /** Standard error lines so far (the station's JSON log), the most recent 2,000. */
+  readonly stderrLines: readonly string[];
+  /** SIGTERM, then waits for the exit; SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<StopResult>;
+}
+
+export interface StopResult {
+  readonly ms: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const stderrKept = 2_000;
+
+export function startStationProcess(scope: Scope, dataDir: string): Promise<ServerProcess> {
+  // The station listens on loopback only. --allow-remote-registration works around the loopback
+  // check not recognising grpc-js 1.14's peer format ("127.0.0.1:PORT", no "ipv4:" prefix), which
+  // refuses RegisterVoter to local callers; it costs nothing measurable either way.
+  return startServerProcess(
+    scope,
+    evoteBin,
+    ['station', '--data', dataDir, '--grpc', '127.0.0.1:0', '--allow-remote-registration'],
+    'station',
+  );
+}
+
+export function startNoopServer(scope: Scope): Promise<ServerProcess> {
+  return startServerProcess(
+    scope,
+    process.execPath,
+    ['--import', 'tsx', path.join(benchDir, 'noop-grpc-server.ts')],
+    'no-op server',
+  );
+}
+
+export async function startServerProcess(
+  scope: Scope,
+  command: string,
+  args: readonly string[],
+  label: string,
+  readyTimeoutMs = 120_000,
+): Promise<ServerProcess> {
+  const stderrLines: string[] = [];
+  const start = nowMs();
+  const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  scope.adopt(child);
+  const exited = new Promise<StopResult>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ ms: nowMs(), code, signal });
+    });
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    stderrLines.push(line);
+    if (stderrLines.length > stderrKept) stderrLines.shift();
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${label} did not print its grpc address within ${readyTimeoutMs} ms`));
+    }, readyTimeoutMs);
+    const fail = (): void => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited before serving: ${stderrLines.slice(-5).join('\n')}`));
+    };
+    child.once('exit', fail);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^grpc: (\S+)$/.exec(line);
+      if (match?.[1] === undefined) return;
+      clearTimeout(timer);
+      child.off('exit', fail);
+      resolve(match[1]);
+    });
+  });
+  const readyMs = nowMs() - start;
+  const pid = child.pid ?? -1;
+  return {
+    child,
+    pid,
+    address,
+    readyMs,
+    stderrLines,
+    async stop(timeoutMs = 60_000) {
+      const stopStart = nowMs();
+      if (!isRunning(child)) {
+        const result = await exited;
+        return { ...result, ms: 0 };
+      }
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return { ...result, ms: result.ms - stopStart };
+    },
+  };
+}
+
+/** The station's JSON log lines (stderr) that parse, e.g. to find its own start-up timings. */
+export function parseLogLines(lines: readonly string[]): Readonly<Record<string, unknown>>[] {
+  const entries: Readonly<Record<string, unknown>>[] = [];
+  for (const line of lines) {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        entries.push(value as Readonly<Record<string, unknown>>);
+      }
+    } catch {
+      // Not a JSON log line (e.g. a Node warning): ignored.
+    }
+  }
+  return entries;
+}
+
+/** Warnings and errors the server logged, for printing. */
+export function loggedProblems(lines: readonly string[]): string[] {
+  return parseLogLines(lines)
+    .filter((entry) => entry['level'] === 'warn' || entry['level'] === 'error')
+    .map((entry) => JSON.stringify(entry).slice(0, 300));
+}
+
+/** Milliseconds between two log events by their `time` fields, or NaN. */
+export function loggedInterval(lines: readonly string[], fromEvent: string, toEvent: string): number {
+  const entries = parseLogLines(lines);
+  const timeOf = (event: string): number => {
+    const entry = entries.findLast((candidate) => candidate['event'] === event);
+    const time = entry?.['time'];
+    return typeof time === 'string' ? Date.parse(time) : NaN;
+  };
+  return timeOf(toEvent) - timeOf(fromEvent);
+}
