@@ -31,13 +31,10 @@ export interface StopResult {
 const stderrKept = 2_000;
 
 export function startStationProcess(scope: Scope, dataDir: string): Promise<ServerProcess> {
-  // The station listens on loopback only. --allow-remote-registration works around the loopback
-  // check not recognising grpc-js 1.14's peer format ("127.0.0.1:PORT", no "ipv4:" prefix), which
-  // refuses RegisterVoter to local callers; it costs nothing measurable either way.
   return startServerProcess(
     scope,
     evoteBin,
-    ['station', '--data', dataDir, '--grpc', '127.0.0.1:0', '--allow-remote-registration'],
+    ['station', '--data', dataDir, '--grpc', '127.0.0.1:0'],
     'station',
   );
 }
