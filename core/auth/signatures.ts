@@ -18,10 +18,18 @@ export function ed25519PublicKey(raw: Uint8Array): KeyObject | null {
   }
 }
 
+// Building a key object costs more than the verification itself; voters' key arrays are
+// long-lived (held by the register), so their key objects are kept beside them.
+const keyObjects = new WeakMap<Uint8Array, KeyObject | null>();
+
 /** True if `signature` is a valid detached Ed25519 signature of `message` by `publicKey`. */
 export function isValidSignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== limits.signatureBytes) return false;
-  const key = ed25519PublicKey(publicKey);
+  let key = keyObjects.get(publicKey);
+  if (key === undefined) {
+    key = ed25519PublicKey(publicKey);
+    keyObjects.set(publicKey, key);
+  }
   if (key === null) return false;
   try {
     return verify(null, message, key, signature);
