@@ -23,7 +23,29 @@ export type LogEvent =
   | 'store-snapshot-failed'
   | 'grpc-listening'
   | 'grpc-request-rejected'
-  | 'internal-error';
+  | 'internal-error'
+  | 'replication-peer-rejected'
+  | 'replication-peer-connected'
+  | 'replication-peer-lost'
+  | 'replication-peer-silent'
+  | 'replication-follower-live'
+  | 'replication-full-copy'
+  | 'replication-stale-epoch'
+  | 'replication-fenced'
+  | 'replication-promoted'
+  | 'replication-handover-init'
+  | 'replication-handover-complete'
+  | 'http-listening'
+  | 'replication-channel-error'
+  | 'replication-frame-rejected'
+  | 'discovery-started'
+  | 'discovery-advert-updated'
+  | 'discovery-peer-found'
+  | 'discovery-peer-lost'
+  | 'discovery-peer-rejected'
+  | 'discovery-error'
+  | 'discovery-recovered'
+  | 'discovery-stopped';
 
 /** Writes one JSON object per line, e.g. to stderr, so logs stay machine-readable. */
 export function createJsonLineLogger(write: (line: string) => void, now: () => number = Date.now): Logger {
