@@ -1,6 +1,8 @@
 /** The `evote` command line. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import envPaths from 'env-paths';
+import { generatePairingKey, parsePairingKey } from '../replication/pairing-key.ts';
+import type { PairingConfig } from '../runtime/station-runtime.ts';
 import { parseHostPort, type HostPort } from './host-port.ts';
 import { runStation } from './station-command.ts';
 
@@ -8,6 +10,14 @@ interface StationFlags {
   readonly data: string;
   readonly grpc: HostPort;
   readonly allowRemoteRegistration: boolean;
+  readonly http?: HostPort;
+  readonly role: 'primary' | 'backup';
+  readonly sync: HostPort;
+  readonly peer?: HostPort;
+  readonly pairKey?: Uint8Array;
+  readonly mdns: boolean;
+  readonly failoverMs: number;
+  readonly requireBackup: boolean;
 }
 
 const program = new Command('evote').description('Fault-tolerant e-voting station for polling stations');
@@ -30,13 +40,71 @@ program
     'serve RegisterVoter/UnregisterVoter to callers on other machines',
     false,
   )
+  .addOption(new Option('--http <host:port>', 'serve GET /api/status here').argParser(hostPortArgument))
+  .addOption(
+    new Option('--role <role>', 'the role this station takes when both stations are up')
+      .choices(['primary', 'backup'])
+      .default('primary'),
+  )
+  .addOption(
+    new Option('--sync <host:port>', 'where this station listens for its paired station')
+      .argParser(hostPortArgument)
+      .default(parseHostPort('0.0.0.0:50052'), '0.0.0.0:50052'),
+  )
+  .addOption(
+    new Option(
+      '--peer <host:port>',
+      "the paired station's sync address (discovery still runs unless --no-mdns)",
+    ).argParser(hostPortArgument),
+  )
+  .addOption(
+    new Option(
+      '--pair-key <key>',
+      'the pairing key shared by the two stations (see `evote pair-key`)',
+    ).argParser(pairKeyArgument),
+  )
+  .option('--no-mdns', 'do not look for the paired station with mDNS')
+  .addOption(
+    new Option('--failover-ms <ms>', 'the backup takes over after this long without word from the primary')
+      .argParser(positiveIntegerArgument)
+      .default(1500),
+  )
+  .option('--require-backup', 'refuse changes while no backup station is in sync', false)
   .action(async (flags: StationFlags) => {
     await runStation({
       dataDir: flags.data,
       grpc: flags.grpc,
       allowRemoteRegistration: flags.allowRemoteRegistration,
+      http: flags.http ?? null,
+      pairing: pairingOf(flags),
     });
   });
+
+program
+  .command('pair-key')
+  .description('print a fresh pairing key; give the same key to both stations with --pair-key')
+  .action(() => {
+    process.stdout.write('Pairing key (enter it on both stations; keep it secret):\n');
+    process.stdout.write(`${generatePairingKey()}\n`);
+  });
+
+function pairingOf(flags: StationFlags): PairingConfig | null {
+  if (flags.pairKey === undefined) {
+    if (flags.peer !== undefined || flags.role === 'backup' || flags.requireBackup) {
+      throw new Error('pairing with another station needs --pair-key (create one with `evote pair-key`)');
+    }
+    return null;
+  }
+  return {
+    role: flags.role,
+    sync: flags.sync,
+    peer: flags.peer ?? null,
+    pairingKey: flags.pairKey,
+    mdns: flags.mdns,
+    failoverMs: flags.failoverMs,
+    requireBackup: flags.requireBackup,
+  };
+}
 
 function hostPortArgument(value: string): HostPort {
   try {
@@ -44,6 +112,19 @@ function hostPortArgument(value: string): HostPort {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+function pairKeyArgument(value: string): Uint8Array {
+  const parsed = parsePairingKey(value);
+  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
+  return parsed;
+}
+
+function positiveIntegerArgument(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  return number;
 }
 
 try {

@@ -14,7 +14,14 @@ import type {
 } from '../protocol/status-codes.ts';
 
 /** Why a station could not take a write at all (the protocol has no code for these). */
-export type UnavailableReason = 'storage-full' | 'storage-failed' | 'stopping';
+export type UnavailableReason =
+  | 'storage-full'
+  | 'storage-failed'
+  | 'stopping'
+  /** This station is the backup, or is not serving as primary right now. */
+  | 'not-primary'
+  /** A backup is required (--require-backup) and none is in sync. */
+  | 'backup-unavailable';
 
 export interface Unavailable {
   readonly unavailable: UnavailableReason;
@@ -68,6 +75,6 @@ export interface StationApi {
   getResult(request: ElectionNameRequest): Promise<ElectionResult>;
 }
 
-export function isUnavailable<T extends object>(answer: T | Unavailable): answer is Unavailable {
+export function isUnavailable(answer: object): answer is Unavailable {
   return 'unavailable' in answer;
 }

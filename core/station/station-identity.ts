@@ -28,11 +28,7 @@ export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes
       stationId: Buffer.from(randomBytes(8)).toString('hex'),
       tokenKey: randomBytes(tokenKeyBytes),
     };
-    const stored = {
-      stationId: identity.stationId,
-      tokenKey: Buffer.from(identity.tokenKey).toString('base64'),
-    };
-    await writeFileAtomic(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+    await writeIdentity(dir, identity);
     return identity;
   }
   let object;
@@ -47,4 +43,15 @@ export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes
   if (identity.tokenKey.length !== tokenKeyBytes)
     throw new Error(`${file} holds a token key of the wrong size`);
   return identity;
+}
+
+/** Stores the identity durably (atomic replace), e.g. after adopting the primary's token key. */
+export async function writeIdentity(dir: string, identity: StationIdentity): Promise<void> {
+  const stored = {
+    stationId: identity.stationId,
+    tokenKey: Buffer.from(identity.tokenKey).toString('base64'),
+  };
+  await writeFileAtomic(path.join(dir, identityFile), JSON.stringify(stored, null, 2) + '\n', {
+    mode: 0o600,
+  });
 }

@@ -8,7 +8,8 @@
  */
 import { ChallengeBook } from '../auth/challenges.ts';
 import { isValidSignature } from '../auth/signatures.ts';
-import { issueToken, verifyToken } from '../auth/tokens.ts';
+import { TokenVerifier } from '../auth/token-verifier.ts';
+import { issueToken } from '../auth/tokens.ts';
 import { decodeCommand, encodeCommand } from '../codec/command-codec.ts';
 import { encodeSnapshot, SnapshotDecoder } from '../codec/snapshot-codec.ts';
 import {
@@ -25,9 +26,11 @@ import { createEngineState, type EngineState } from '../engine/state.ts';
 import type { Logger } from '../logging/logger.ts';
 import { castVoteCodes, createElectionCodes, outcome, type Outcome } from '../protocol/status-codes.ts';
 import { acquireDirectoryLock, type DirectoryLock } from '../store/directory-lock.ts';
-import { StorageFailedError, StorageFullError, Store } from '../store/store.ts';
+import { StorageFailedError, StorageFullError, Store, type SnapshotInstall } from '../store/store.ts';
+
+export type { SnapshotInstall };
 import type { Clock, RandomBytes } from './environment.ts';
-import { loadOrCreateIdentity, type StationIdentity } from './station-identity.ts';
+import { loadOrCreateIdentity, writeIdentity, type StationIdentity } from './station-identity.ts';
 import type {
   AuthAnswer,
   AuthRequest,
@@ -50,6 +53,17 @@ export interface StationOptions {
   readonly snapshotAfterBytes?: number;
 }
 
+/**
+ * What stands between a durable command and its acknowledgement when the
+ * station is part of a primary/backup pair (see core/replication).
+ */
+export interface CommitReplicator {
+  /** Why this station may not take writes now (e.g. it is the backup), or null. */
+  writeRefusal(): Unavailable | null;
+  /** Called in sequence order once a command is durable here; resolves when it may be acknowledged. */
+  replicate(seq: number, payload: Uint8Array): Promise<Unavailable | null>;
+}
+
 interface PendingCommand {
   readonly seq: number;
   readonly revert: () => void;
@@ -67,15 +81,18 @@ export class Station implements StationApi {
   private intakePause: Promise<void> | null = null;
   private snapshotInFlight: Promise<void> | null = null;
   private stopping = false;
+  private replicator: CommitReplicator | null = null;
+  private tokens: TokenVerifier;
 
   private constructor(
     private readonly options: StationOptions,
     private readonly lock: DirectoryLock,
     private readonly store: Store,
-    private readonly state: EngineState,
-    readonly identity: StationIdentity,
+    private state: EngineState,
+    private identity: StationIdentity,
   ) {
     this.challenges = new ChallengeBook(options.randomBytes);
+    this.tokens = new TokenVerifier(identity.tokenKey);
   }
 
   /** Takes the data directory's lock, recovers the state from snapshot and log, and is ready to serve. */
@@ -94,6 +111,101 @@ export class Station implements StationApi {
 
   get stationId(): string {
     return this.identity.stationId;
+  }
+
+  get tokenKey(): Uint8Array {
+    return this.identity.tokenKey;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  /** The sequence number of the last durable command. */
+  get lastSeq(): number {
+    return this.store.lastSeq;
+  }
+
+  get storage(): Store {
+    return this.store;
+  }
+
+  setReplicator(replicator: CommitReplicator | null): void {
+    this.replicator = replicator;
+  }
+
+  /** Resolves once every command applied so far is durable (and replicated) or undone. */
+  async settle(): Promise<void> {
+    await this.settled;
+  }
+
+  /**
+   * Backup side: applies and logs commands received from the primary, in
+   * order; resolves once they are durable here. A command the engine refuses
+   * means the two stations' states differ, which is a bug: it throws.
+   */
+  async appendReplicated(
+    records: readonly { readonly seq: number; readonly payload: Uint8Array }[],
+  ): Promise<void> {
+    while (this.intakePause !== null) await this.intakePause;
+    const first = records[0];
+    if (first === undefined) return;
+    const appended: Promise<void>[] = [];
+    for (const { seq, payload } of records) {
+      const applied = applyCommand(this.state, seq, decodeCommand(payload));
+      if (applied.revert === null) {
+        throw new Error(
+          `replicated command ${seq} was refused here (${applied.outcome.reason}): the states differ`,
+        );
+      }
+      this.pending.push({ seq, revert: applied.revert });
+      appended.push(this.store.append(seq, payload));
+    }
+    const done = Promise.all(appended).then(
+      () => {
+        this.pending.splice(0, records.length);
+      },
+      (error: unknown) => {
+        const unavailable = this.undoFrom(first.seq, error);
+        throw new Error(`the backup could not store what the primary sent: ${unavailable.message}`);
+      },
+    );
+    this.settled = done.catch(() => undefined);
+    await done;
+    this.maybeSnapshot();
+  }
+
+  /** Backup side: takes the primary's token key, so that its tokens stay valid after a take-over. */
+  async adoptTokenKey(tokenKey: Uint8Array): Promise<void> {
+    if (Buffer.from(tokenKey).equals(Buffer.from(this.identity.tokenKey))) return;
+    const identity = { stationId: this.identity.stationId, tokenKey: Uint8Array.from(tokenKey) };
+    await writeIdentity(this.options.dataDir, identity);
+    this.identity = identity;
+    this.tokens = new TokenVerifier(identity.tokenKey);
+  }
+
+  /** Backup side: forgets everything before taking a full copy from the primary. */
+  async resetForFullCopy(): Promise<void> {
+    await this.quiesce();
+    await this.store.reset();
+    this.state = createEngineState();
+  }
+
+  /** Backup side: starts (or resumes) receiving the primary's snapshot. */
+  async beginSnapshotInstall(seq: number, count: number): Promise<SnapshotInstall> {
+    await this.quiesce();
+    return this.store.beginSnapshotInstall(seq, count);
+  }
+
+  /** Backup side: the whole snapshot has arrived; it replaces the state. */
+  async commitSnapshotInstall(install: SnapshotInstall): Promise<void> {
+    await this.quiesce();
+    await install.commit();
+    const decoder = new SnapshotDecoder();
+    await this.store.readSnapshotChunks(install.seq, 0, (_index, _count, chunk) => {
+      decoder.accept(chunk);
+    });
+    this.state = decoder.finish();
   }
 
   /** The current state, read-only by convention; for queries and tests. */
@@ -115,9 +227,11 @@ export class Station implements StationApi {
     });
   }
 
-  async preAuth(request: VoterNameRequest): Promise<{ readonly challenge: Uint8Array }> {
+  preAuth(request: VoterNameRequest): Promise<{ readonly challenge: Uint8Array }> {
     const known = this.state.voters.has(request.name);
-    return { challenge: this.challenges.issue(request.name, this.options.clock.nowMs(), known) };
+    return Promise.resolve({
+      challenge: this.challenges.issue(request.name, this.options.clock.nowMs(), known),
+    });
   }
 
   async auth(request: AuthRequest): Promise<AuthAnswer> {
@@ -141,8 +255,8 @@ export class Station implements StationApi {
     return this.write((seq, atMs) => {
       const actor = this.actorOf(request.token, atMs);
       if (actor === null) return { refusal: outcome(createElectionCodes, 'invalid-token') };
-      const { token: _token, ...fields } = request;
-      const command = { kind: 'create-election', atMs, actor, ...fields } as const;
+      const { name, groups, choices, endsAtMs } = request;
+      const command = { kind: 'create-election', atMs, actor, name, groups, choices, endsAtMs } as const;
       return { command, applied: createElection(this.state, seq, command) };
     });
   }
@@ -182,8 +296,14 @@ export class Station implements StationApi {
     await this.lock.release();
   }
 
+  /** Waits until no write is pending and no snapshot is being written. */
+  private async quiesce(): Promise<void> {
+    await this.settled;
+    await this.snapshotInFlight?.catch(() => undefined);
+  }
+
   private actorOf(token: Uint8Array, atMs: number): Actor | null {
-    const claims = verifyToken(this.identity.tokenKey, token, atMs);
+    const claims = this.tokens.verify(token, atMs);
     return claims === null ? null : { voter: claims.voter, registration: claims.registration };
   }
 
@@ -201,6 +321,8 @@ export class Station implements StationApi {
   ): Promise<WriteAnswer<Reason>> {
     while (this.intakePause !== null) await this.intakePause;
     if (this.stopping) return stoppingAnswer;
+    const refusal = this.replicator?.writeRefusal() ?? null;
+    if (refusal !== null) return refusal;
     const seq = this.state.lastSeq + 1;
     // Station time never runs backwards, even if the wall clock does.
     const atMs = Math.max(this.options.clock.nowMs(), this.state.lastAtMs);
@@ -210,10 +332,12 @@ export class Station implements StationApi {
     if (applied.revert === null) return applied.outcome;
 
     this.pending.push({ seq, revert: applied.revert });
-    const answer = this.store.append(seq, encodeCommand(command)).then(
-      () => {
+    const payload = encodeCommand(command);
+    const answer = this.store.append(seq, payload).then(
+      async () => {
         this.pending.shift();
-        return applied.outcome;
+        const notReplicated = (await this.replicator?.replicate(seq, payload)) ?? null;
+        return notReplicated ?? applied.outcome;
       },
       (error: unknown) => this.undoFrom(seq, error),
     );
@@ -249,24 +373,27 @@ export class Station implements StationApi {
    * snapshot file is written. Failures are logged by the store and leave the
    * old snapshot and the log intact.
    */
-  private async snapshot(): Promise<void> {
+  private snapshot(): Promise<void> {
     let resume = (): void => undefined;
     this.intakePause = new Promise((resolve) => (resume = resolve));
-    const written = (async () => {
-      try {
-        await this.settled;
-        return this.store.writeSnapshot(this.state.lastSeq, encodeSnapshot(this.state));
-      } finally {
-        this.intakePause = null;
-        resume();
-      }
-    })();
-    this.snapshotInFlight = written;
-    try {
-      await written;
-    } finally {
+    const inFlight = this.captureAndWriteSnapshot(resume).finally(() => {
       this.snapshotInFlight = null;
+    });
+    this.snapshotInFlight = inFlight;
+    return inFlight;
+  }
+
+  private async captureAndWriteSnapshot(resume: () => void): Promise<void> {
+    let writing: Promise<void>;
+    try {
+      await this.settled;
+      // writeSnapshot switches the log to a new segment at once, so writes may resume right away.
+      writing = this.store.writeSnapshot(this.state.lastSeq, encodeSnapshot(this.state));
+    } finally {
+      this.intakePause = null;
+      resume();
     }
+    await writing;
   }
 }
 

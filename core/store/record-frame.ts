@@ -7,7 +7,7 @@
  * wrong number. Files are read in bounded chunks, never whole, because a log
  * segment may hold a gigabyte.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { limits } from '../protocol/limits.ts';
 
@@ -74,6 +74,11 @@ export interface TornTail {
 export interface ScanOptions {
   /** Bytes per read; tests use tiny values to cross chunk boundaries. */
   readonly readChunkBytes?: number;
+  /**
+   * Treat the file as ending here (if it is longer): a reader of a segment
+   * being appended to stops at what was durable, never at a half-written frame.
+   */
+  readonly endBytes?: number;
 }
 
 /**
@@ -90,100 +95,115 @@ export async function* scanFrames(
   path: string,
   options: ScanOptions = {},
 ): AsyncGenerator<ScannedFrame | TornTail> {
-  const readChunkBytes = options.readChunkBytes ?? defaultReadChunkBytes;
   const handle = await open(path, 'r');
   try {
-    const fileSizeBytes = (await handle.stat()).size;
-    let readPositionBytes = 0;
-    /** Bytes read but not yet consumed; they start at file offset `offsetBytes`. */
-    let pending: Buffer = Buffer.alloc(0);
-    let offsetBytes = 0;
-
-    /** Reads until `count` bytes are pending or the file ends; says whether they are. */
-    const fill = async (count: number): Promise<boolean> => {
-      while (pending.length < count && readPositionBytes < fileSizeBytes) {
-        const wantedBytes = Math.min(
-          Math.max(readChunkBytes, count - pending.length),
-          fileSizeBytes - readPositionBytes,
-        );
-        const chunk = Buffer.allocUnsafe(wantedBytes);
-        const { bytesRead } = await handle.read(chunk, 0, wantedBytes, readPositionBytes);
-        if (bytesRead === 0) break; // The file shrank under us: treat it as ending here.
-        readPositionBytes += bytesRead;
-        pending =
-          pending.length === 0
-            ? chunk.subarray(0, bytesRead)
-            : Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
-      }
-      return pending.length >= count;
-    };
-
-    /** Whether every byte from file offset `fromBytes` to the end is zero. */
-    const onlyZerosFrom = async (fromBytes: number): Promise<boolean> => {
-      const chunk = Buffer.allocUnsafe(Math.min(readChunkBytes, Math.max(fileSizeBytes - fromBytes, 1)));
-      for (let position = fromBytes; position < fileSizeBytes;) {
-        const { bytesRead } = await handle.read(
-          chunk,
-          0,
-          Math.min(chunk.length, fileSizeBytes - position),
-          position,
-        );
-        if (bytesRead === 0) break;
-        for (let index = 0; index < bytesRead; index++) if (chunk[index] !== 0) return false;
-        position += bytesRead;
-      }
-      return true;
-    };
-
-    const badFrame = async (frameEndBytes: number, problem: string): Promise<TornTail> => {
-      if (frameEndBytes >= fileSizeBytes || (await onlyZerosFrom(frameEndBytes))) {
-        return { kind: 'torn-tail', offsetBytes, fileSizeBytes, problem };
-      }
-      throw new CorruptStoreError(path, offsetBytes, problem);
-    };
-
-    while (await fill(1)) {
-      if (!(await fill(frameHeaderBytes))) {
-        yield {
-          kind: 'torn-tail',
-          offsetBytes,
-          fileSizeBytes,
-          problem: 'the file ends inside a record header',
-        };
-        return;
-      }
-      const payloadBytes = pending.readUInt32LE(0);
-      if (payloadBytes > limits.storeRecordBytesMax) {
-        yield await badFrame(offsetBytes + frameHeaderBytes, `impossible record length ${payloadBytes}`);
-        return;
-      }
-      const frameBytes = frameHeaderBytes + payloadBytes;
-      if (!(await fill(frameBytes))) {
-        yield { kind: 'torn-tail', offsetBytes, fileSizeBytes, problem: 'the file ends inside a record' };
-        return;
-      }
-      const seqBytes = pending.subarray(8, 16);
-      const payload = pending.subarray(frameHeaderBytes, frameBytes);
-      if (frameChecksum(seqBytes, payload) !== pending.readUInt32LE(4)) {
-        yield await badFrame(offsetBytes + frameBytes, 'checksum mismatch');
-        return;
-      }
-      const seq = pending.readBigUInt64LE(8);
-      // The checksum matched, so this is what was written: no crash explains it.
-      if (seq > BigInt(Number.MAX_SAFE_INTEGER))
-        throw new CorruptStoreError(path, offsetBytes, `impossible seq ${seq}`);
-      // A copy, so that a kept payload does not pin a whole read chunk in memory.
-      yield {
-        kind: 'frame',
-        offsetBytes,
-        sizeBytes: frameBytes,
-        seq: Number(seq),
-        payload: Buffer.from(payload),
-      };
-      pending = pending.subarray(frameBytes);
-      offsetBytes += frameBytes;
-    }
+    yield* scanOpenFile(handle, path, options);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * scanFrames on a file the caller has opened (and closes): a reader that
+ * opened its files up front can go on reading one that has since been
+ * deleted, since an open file stays readable after it is unlinked.
+ */
+export async function* scanOpenFile(
+  handle: FileHandle,
+  path: string,
+  options: ScanOptions = {},
+): AsyncGenerator<ScannedFrame | TornTail> {
+  const readChunkBytes = options.readChunkBytes ?? defaultReadChunkBytes;
+  const statSizeBytes = (await handle.stat()).size;
+  const fileSizeBytes =
+    options.endBytes === undefined ? statSizeBytes : Math.min(statSizeBytes, options.endBytes);
+  let readPositionBytes = 0;
+  /** Bytes read but not yet consumed; they start at file offset `offsetBytes`. */
+  let pending: Buffer = Buffer.alloc(0);
+  let offsetBytes = 0;
+
+  /** Reads until `count` bytes are pending or the file ends; says whether they are. */
+  const fill = async (count: number): Promise<boolean> => {
+    while (pending.length < count && readPositionBytes < fileSizeBytes) {
+      const wantedBytes = Math.min(
+        Math.max(readChunkBytes, count - pending.length),
+        fileSizeBytes - readPositionBytes,
+      );
+      const chunk = Buffer.allocUnsafe(wantedBytes);
+      const { bytesRead } = await handle.read(chunk, 0, wantedBytes, readPositionBytes);
+      if (bytesRead === 0) break; // The file shrank under us: treat it as ending here.
+      readPositionBytes += bytesRead;
+      pending =
+        pending.length === 0
+          ? chunk.subarray(0, bytesRead)
+          : Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+    }
+    return pending.length >= count;
+  };
+
+  /** Whether every byte from file offset `fromBytes` to the end is zero. */
+  const onlyZerosFrom = async (fromBytes: number): Promise<boolean> => {
+    const chunk = Buffer.allocUnsafe(Math.min(readChunkBytes, Math.max(fileSizeBytes - fromBytes, 1)));
+    for (let position = fromBytes; position < fileSizeBytes;) {
+      const { bytesRead } = await handle.read(
+        chunk,
+        0,
+        Math.min(chunk.length, fileSizeBytes - position),
+        position,
+      );
+      if (bytesRead === 0) break;
+      for (let index = 0; index < bytesRead; index++) if (chunk[index] !== 0) return false;
+      position += bytesRead;
+    }
+    return true;
+  };
+
+  const badFrame = async (frameEndBytes: number, problem: string): Promise<TornTail> => {
+    if (frameEndBytes >= fileSizeBytes || (await onlyZerosFrom(frameEndBytes))) {
+      return { kind: 'torn-tail', offsetBytes, fileSizeBytes, problem };
+    }
+    throw new CorruptStoreError(path, offsetBytes, problem);
+  };
+
+  while (await fill(1)) {
+    if (!(await fill(frameHeaderBytes))) {
+      yield {
+        kind: 'torn-tail',
+        offsetBytes,
+        fileSizeBytes,
+        problem: 'the file ends inside a record header',
+      };
+      return;
+    }
+    const payloadBytes = pending.readUInt32LE(0);
+    if (payloadBytes > limits.storeRecordBytesMax) {
+      yield await badFrame(offsetBytes + frameHeaderBytes, `impossible record length ${payloadBytes}`);
+      return;
+    }
+    const frameBytes = frameHeaderBytes + payloadBytes;
+    if (!(await fill(frameBytes))) {
+      yield { kind: 'torn-tail', offsetBytes, fileSizeBytes, problem: 'the file ends inside a record' };
+      return;
+    }
+    const seqBytes = pending.subarray(8, 16);
+    const payload = pending.subarray(frameHeaderBytes, frameBytes);
+    if (frameChecksum(seqBytes, payload) !== pending.readUInt32LE(4)) {
+      yield await badFrame(offsetBytes + frameBytes, 'checksum mismatch');
+      return;
+    }
+    const seq = pending.readBigUInt64LE(8);
+    // The checksum matched, so this is what was written: no crash explains it.
+    if (seq > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new CorruptStoreError(path, offsetBytes, `impossible seq ${seq}`);
+    // A copy, so that a kept payload does not pin a whole read chunk in memory.
+    yield {
+      kind: 'frame',
+      offsetBytes,
+      sizeBytes: frameBytes,
+      seq: Number(seq),
+      payload: Buffer.from(payload),
+    };
+    pending = pending.subarray(frameBytes);
+    offsetBytes += frameBytes;
   }
 }

@@ -178,6 +178,14 @@ export class SegmentedLog {
   }
 
   /**
+   * The current segment and the length of its durable records, read together
+   * with durableSeq (no await in between) so a reader can stop exactly there.
+   */
+  get durableEnd(): { readonly firstSeq: number; readonly sizeBytes: number } {
+    return { firstSeq: this.segment.firstSeq, sizeBytes: this.segment.durableSizeBytes };
+  }
+
+  /**
    * Resolves once the record is durable. `seq` must follow the previously
    * appended one; anything else is a bug in the caller and rejects with a
    * plain Error.

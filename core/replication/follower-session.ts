@@ -1,0 +1,127 @@
+/**
+ * The follower's side of a link: adopts the leader's epoch history and token
+ * key, takes a full copy or continues its log, makes every record durable
+ * before acknowledging it, and notices when the leader falls silent.
+ */
+import type { Logger } from '../logging/logger.ts';
+import type { SnapshotInstall, Station } from '../station/station.ts';
+import type { EpochRecord } from './epoch-record.ts';
+import { encodeReplicationMessage, type ReplicationMessage } from './messages.ts';
+import type { PeerChannel } from './peer-channel.ts';
+
+type Welcome = Extract<ReplicationMessage, { type: 'welcome' }>;
+
+export interface FollowerCallbacks {
+  /** Persists the leader's epoch history before anything from it is accepted. */
+  adoptEpoch(record: EpochRecord): Promise<void>;
+  /** The leader hands the primary role over in `newEpoch`. */
+  takeOver(newEpoch: number): Promise<void>;
+}
+
+export class FollowerSession {
+  private install: SnapshotInstall | null = null;
+  private welcomed = false;
+  /** Messages are handled one at a time, in order. */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly channel: PeerChannel,
+    private readonly station: Station,
+    private readonly callbacks: FollowerCallbacks,
+    private readonly logger: Logger,
+    private readonly onFailure: (reason: string) => void,
+  ) {}
+
+  /** How far a snapshot transfer got, so a new link can resume it. */
+  get partialSnapshot(): { seq: number; receivedChunks: number } | null {
+    return this.install === null
+      ? null
+      : { seq: this.install.seq, receivedChunks: this.install.receivedChunks };
+  }
+
+  handle(message: ReplicationMessage): void {
+    this.queue = this.queue.then(async () => {
+      if (this.closed) return;
+      try {
+        await this.process(message);
+      } catch (error) {
+        this.onFailure(error instanceof Error ? error.message : String(error));
+      }
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private async process(message: ReplicationMessage): Promise<void> {
+    switch (message.type) {
+      case 'welcome':
+        await this.welcome(message);
+        return;
+      case 'snapshot-chunk': {
+        this.requireWelcome();
+        if (this.install?.seq !== message.seq) {
+          this.install = await this.station.beginSnapshotInstall(message.seq, message.count);
+        }
+        await this.install.write(message.index, message.chunk);
+        if (this.install.receivedChunks === message.count) {
+          await this.station.commitSnapshotInstall(this.install);
+          this.install = null;
+          this.ack(message.epoch);
+        }
+        return;
+      }
+      case 'records':
+        this.requireWelcome();
+        await this.station.appendReplicated(message.records);
+        this.ack(message.epoch);
+        return;
+      case 'heartbeat':
+        this.ack(message.epoch);
+        return;
+      case 'handover':
+        this.requireWelcome();
+        if (message.lastSeq !== this.station.lastSeq) {
+          throw new Error(
+            `hand-over at seq ${message.lastSeq} but this station holds ${this.station.lastSeq}`,
+          );
+        }
+        await this.callbacks.takeOver(message.newEpoch);
+        this.send({ type: 'handover-done', epoch: message.newEpoch });
+        return;
+      case 'hello':
+      case 'ack':
+      case 'handover-done':
+        throw new Error(`unexpected ${message.type} from the primary`);
+    }
+  }
+
+  private async welcome(message: Welcome): Promise<void> {
+    await this.callbacks.adoptEpoch({ epoch: message.epoch, history: message.history });
+    await this.station.adoptTokenKey(message.tokenKey);
+    if (message.continueAfterSeq !== this.station.lastSeq) {
+      // Our log cannot be continued (it is behind the leader's snapshot, or holds records the
+      // cluster never acknowledged): take a full copy.
+      this.logger.log('warn', 'replication-full-copy', 'this station takes a full copy from the primary', {
+        localLastSeq: this.station.lastSeq,
+      });
+      if (this.install === null) await this.station.resetForFullCopy();
+    }
+    this.welcomed = true;
+    this.ack(message.epoch);
+  }
+
+  private requireWelcome(): void {
+    if (!this.welcomed) throw new Error('the primary sent data before its welcome');
+  }
+
+  private ack(epoch: number): void {
+    this.send({ type: 'ack', epoch, seq: this.station.lastSeq });
+  }
+
+  private send(message: ReplicationMessage): void {
+    if (!this.closed) this.channel.send(encodeReplicationMessage(message));
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The leader's side of a link: brings the follower up to date (a snapshot if
+ * its log cannot simply be continued, then the log tail, in bounded
+ * messages), then streams every command as it commits and tells the station
+ * when the follower has made it durable.
+ */
+import type { Logger } from '../logging/logger.ts';
+import type { Station } from '../station/station.ts';
+import { CompactedError } from '../store/store.ts';
+import { lastKeptSeqOfEpoch, type EpochRecord } from './epoch-record.ts';
+import { encodeReplicationMessage, type ReplicatedRecord, type ReplicationMessage } from './messages.ts';
+import type { PeerChannel } from './peer-channel.ts';
+
+/** A records message carries at most this many bytes of payload. */
+const recordsMessageBytesMax = 512 * 1024;
+
+export interface FollowerState {
+  readonly stationId: string;
+  readonly epoch: number;
+  readonly lastSeq: number;
+  readonly partialSnapshot: { readonly seq: number; readonly receivedChunks: number } | null;
+}
+
+interface AckWaiter {
+  readonly seq: number;
+  readonly resolve: (acknowledged: boolean) => void;
+}
+
+export class LeaderSession {
+  /** Highest seq sent to the follower. */
+  private sentSeq = 0;
+  /** Highest seq the follower reported durable. */
+  private ackedSeq = 0;
+  /** True once catch-up is over and commits stream as they happen. */
+  private live = false;
+  private liveFromSeq = Number.POSITIVE_INFINITY;
+  private waiters: AckWaiter[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly channel: PeerChannel,
+    private readonly station: Station,
+    private readonly epochRecord: () => EpochRecord,
+    private readonly logger: Logger,
+  ) {}
+
+  get inSync(): boolean {
+    return this.live && this.ackedSeq >= Math.min(this.liveFromSeq, this.station.lastSeq);
+  }
+
+  get lagRecords(): number {
+    return Math.max(0, this.station.lastSeq - this.ackedSeq);
+  }
+
+  /** Sends the welcome and the catch-up; resolves once the follower is live (or the link closed). */
+  async start(follower: FollowerState): Promise<void> {
+    const record = this.epochRecord();
+    const continueAfterSeq = this.canContinue(follower, record) ? follower.lastSeq : 0;
+    this.send({
+      type: 'welcome',
+      epoch: record.epoch,
+      history: record.history,
+      tokenKey: this.station.tokenKey,
+      continueAfterSeq,
+    });
+    this.sentSeq = continueAfterSeq;
+    let nextSeq = continueAfterSeq + 1;
+    if (continueAfterSeq === 0) nextSeq = (await this.sendSnapshot(follower)) + 1;
+    // Catch up from the log until nothing durable is left unsent, then go live in the same turn.
+    for (;;) {
+      if (this.closed) return;
+      try {
+        await this.sendLog(nextSeq);
+      } catch (error) {
+        if (!(error instanceof CompactedError)) throw error;
+        // The log moved on into a new snapshot while we were reading: start over from it.
+        nextSeq = (await this.sendSnapshot(follower)) + 1;
+        continue;
+      }
+      nextSeq = this.sentSeq + 1;
+      if (this.station.lastSeq < nextSeq) break;
+    }
+    this.live = true;
+    this.liveFromSeq = this.sentSeq + 1;
+    this.logger.log(
+      'info',
+      'replication-follower-live',
+      'the backup is caught up and receives every change',
+      {
+        follower: follower.stationId,
+        seq: this.sentSeq,
+      },
+    );
+  }
+
+  /** A command became durable here: send it (if live) and wait until the follower has it too. */
+  async replicate(seq: number, payload: Uint8Array): Promise<boolean> {
+    if (!this.live || this.closed) return false;
+    if (seq > this.sentSeq) {
+      this.sendRecords([{ seq, payload }]);
+    }
+    if (this.ackedSeq >= seq) return true;
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  heartbeat(): void {
+    this.send({ type: 'heartbeat', epoch: this.epochRecord().epoch, lastSeq: this.station.lastSeq });
+  }
+
+  acknowledge(seq: number): void {
+    if (seq <= this.ackedSeq) return;
+    this.ackedSeq = seq;
+    const ready = this.waiters.filter((waiter) => waiter.seq <= seq);
+    this.waiters = this.waiters.filter((waiter) => waiter.seq > seq);
+    for (const waiter of ready) waiter.resolve(true);
+  }
+
+  get acknowledgedSeq(): number {
+    return this.ackedSeq;
+  }
+
+  /** The link is gone: every write waiting for the follower learns it was not replicated. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const waiter of this.waiters) waiter.resolve(false);
+    this.waiters = [];
+  }
+
+  private canContinue(follower: FollowerState, record: EpochRecord): boolean {
+    if (follower.lastSeq === 0 || follower.lastSeq > this.station.lastSeq) return false;
+    // Records the follower wrote in an epoch that later ended before them were never acknowledged.
+    const keptUpTo = lastKeptSeqOfEpoch(record.history, follower.epoch);
+    return keptUpTo === null ? follower.epoch === record.epoch : follower.lastSeq <= keptUpTo;
+  }
+
+  /** Streams the newest snapshot (resuming a partial transfer of the same one); returns its seq. */
+  private async sendSnapshot(follower: FollowerState): Promise<number> {
+    const store = this.station.storage;
+    for (;;) {
+      const snapshot = store.latestSnapshot();
+      if (snapshot === null) return 0;
+      const partial = follower.partialSnapshot;
+      const fromChunk = partial !== null && partial.seq === snapshot.seq ? partial.receivedChunks : 0;
+      try {
+        await store.readSnapshotChunks(snapshot.seq, fromChunk, async (index, count, chunk) => {
+          if (this.closed) throw new LinkClosedError();
+          const epoch = this.epochRecord().epoch;
+          if (!this.send({ type: 'snapshot-chunk', epoch, seq: snapshot.seq, index, count, chunk })) {
+            await this.channel.drained();
+          }
+        });
+        this.sentSeq = snapshot.seq;
+        return snapshot.seq;
+      } catch (error) {
+        if (!(error instanceof CompactedError)) throw error;
+      }
+    }
+  }
+
+  private async sendLog(fromSeq: number): Promise<void> {
+    let batch: ReplicatedRecord[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const full = !this.sendRecords(batch);
+      batch = [];
+      batchBytes = 0;
+      if (full) await this.channel.drained();
+    };
+    await this.station.storage.readRecords(fromSeq, async (seq, payload) => {
+      if (this.closed) throw new LinkClosedError();
+      batch.push({ seq, payload });
+      batchBytes += payload.length;
+      if (batchBytes >= recordsMessageBytesMax) await flush();
+    });
+    await flush();
+  }
+
+  private sendRecords(records: readonly ReplicatedRecord[]): boolean {
+    const last = records[records.length - 1];
+    if (last !== undefined) this.sentSeq = Math.max(this.sentSeq, last.seq);
+    return this.send({ type: 'records', epoch: this.epochRecord().epoch, records });
+  }
+
+  private send(message: ReplicationMessage): boolean {
+    if (this.closed) return true;
+    return this.channel.send(encodeReplicationMessage(message));
+  }
+}
+
+/** Thrown inside a read loop to stop it when the link has gone. */
+export class LinkClosedError extends Error {
+  constructor() {
+    super('the link to the backup closed');
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The messages two paired stations exchange over their secure channel, as
+ * JSON with binary fields in base64. Every message carries the sender's
+ * epoch: a station never accepts commands from a lower epoch, and a station
+ * that sees a higher one stops taking writes at once.
+ */
+import {
+  arrayField,
+  asObject,
+  bytesField,
+  DecodeError,
+  encodeJson,
+  integerField,
+  parseJson,
+  stringField,
+  type JsonObject,
+} from '../codec/json-fields.ts';
+import { decodeEpochRecord, type EpochStart } from './epoch-record.ts';
+
+export const replicationProtocolVersion = 1;
+
+export type StationRole = 'primary' | 'backup';
+
+export interface ReplicatedRecord {
+  readonly seq: number;
+  readonly payload: Uint8Array;
+}
+
+export type ReplicationMessage =
+  /** Sent by both sides first. */
+  | {
+      readonly type: 'hello';
+      readonly epoch: number;
+      readonly stationId: string;
+      readonly role: StationRole;
+      readonly preferredRole: StationRole;
+      readonly lastSeq: number;
+      readonly history: readonly EpochStart[];
+      readonly grpcAddress: string;
+      readonly protocolVersion: number;
+    }
+  /** Leader → follower: what the follower must adopt before it follows. */
+  | {
+      readonly type: 'welcome';
+      readonly epoch: number;
+      readonly history: readonly EpochStart[];
+      readonly tokenKey: Uint8Array;
+      /** Where the follower's log continues; 0 means the follower takes a full copy (snapshot first). */
+      readonly continueAfterSeq: number;
+    }
+  | {
+      readonly type: 'snapshot-chunk';
+      readonly epoch: number;
+      readonly seq: number;
+      readonly index: number;
+      readonly count: number;
+      readonly chunk: Uint8Array;
+    }
+  | { readonly type: 'records'; readonly epoch: number; readonly records: readonly ReplicatedRecord[] }
+  | { readonly type: 'heartbeat'; readonly epoch: number; readonly lastSeq: number }
+  /** Follower → leader: everything up to `seq` is durable here. */
+  | { readonly type: 'ack'; readonly epoch: number; readonly seq: number }
+  /** Leader → follower: writes have stopped at `lastSeq`; become primary in `newEpoch`. */
+  | { readonly type: 'handover'; readonly epoch: number; readonly newEpoch: number; readonly lastSeq: number }
+  /** New primary → old leader: the new epoch is durable here and it serves. */
+  | { readonly type: 'handover-done'; readonly epoch: number };
+
+export function encodeReplicationMessage(message: ReplicationMessage): Uint8Array {
+  switch (message.type) {
+    case 'welcome':
+      return encodeJson({ ...message, tokenKey: base64(message.tokenKey) });
+    case 'snapshot-chunk':
+      return encodeJson({ ...message, chunk: base64(message.chunk) });
+    case 'records':
+      return encodeJson({
+        ...message,
+        records: message.records.map((record) => ({ seq: record.seq, payload: base64(record.payload) })),
+      });
+    case 'hello':
+    case 'heartbeat':
+    case 'ack':
+    case 'handover':
+    case 'handover-done':
+      return encodeJson(message);
+  }
+}
+
+/** Decodes and checks a message; a malformed one is a DecodeError (the connection is then dropped). */
+export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage {
+  const object = parseJson(bytes, 'replication message');
+  const type = stringField(object, 'type');
+  const epoch = integerField(object, 'epoch');
+  switch (type) {
+    case 'hello':
+      return {
+        type,
+        epoch,
+        stationId: stringField(object, 'stationId'),
+        role: roleField(object, 'role'),
+        preferredRole: roleField(object, 'preferredRole'),
+        lastSeq: integerField(object, 'lastSeq'),
+        history: decodeEpochRecord({ epoch, history: object['history'] }).history,
+        grpcAddress: stringField(object, 'grpcAddress'),
+        protocolVersion: integerField(object, 'protocolVersion'),
+      };
+    case 'welcome':
+      return {
+        type,
+        epoch,
+        history: decodeEpochRecord({ epoch, history: object['history'] }).history,
+        tokenKey: bytesField(object, 'tokenKey'),
+        continueAfterSeq: integerField(object, 'continueAfterSeq'),
+      };
+    case 'snapshot-chunk':
+      return {
+        type,
+        epoch,
+        seq: integerField(object, 'seq'),
+        index: integerField(object, 'index'),
+        count: integerField(object, 'count'),
+        chunk: bytesField(object, 'chunk'),
+      };
+    case 'records':
+      return {
+        type,
+        epoch,
+        records: arrayField(object, 'records').map((value) => {
+          const record = asObject(value, 'record');
+          return { seq: integerField(record, 'seq'), payload: bytesField(record, 'payload') };
+        }),
+      };
+    case 'heartbeat':
+      return { type, epoch, lastSeq: integerField(object, 'lastSeq') };
+    case 'ack':
+      return { type, epoch, seq: integerField(object, 'seq') };
+    case 'handover':
+      return {
+        type,
+        epoch,
+        newEpoch: integerField(object, 'newEpoch'),
+        lastSeq: integerField(object, 'lastSeq'),
+      };
+    case 'handover-done':
+      return { type, epoch };
+    default:
+      throw new DecodeError(`unknown replication message ${JSON.stringify(type).slice(0, 40)}`);
+  }
+}
+
+function roleField(object: JsonObject, field: string): StationRole {
+  const value = stringField(object, field);
+  if (value !== 'primary' && value !== 'backup') throw new DecodeError(`field ${field} is not a role`);
+  return value;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
+}

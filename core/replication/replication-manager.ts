@@ -1,0 +1,490 @@
+/**
+ * Primary/backup replication for one station: finds and keeps a link to the
+ * paired station, decides who leads, streams or follows, promotes the backup
+ * when the primary falls silent, and hands the primary role back to the
+ * station the officials chose as primary once it is caught up.
+ *
+ * Safety rules: a station serves writes only as primary, with its epoch
+ * written durably first; it never accepts replication messages from a lower
+ * epoch; on seeing a higher epoch it stops taking writes at once. While a
+ * backup is live, a write is acknowledged only once it is durable on both.
+ */
+import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '../station/environment.ts';
+import type { Unavailable } from '../station/station-api.ts';
+import type { CommitReplicator, Station } from '../station/station.ts';
+import { readEpochRecord, startEpoch, writeEpochRecord, type EpochRecord } from './epoch-record.ts';
+import { FollowerSession } from './follower-session.ts';
+import { leads } from './leader-choice.ts';
+import { LeaderSession } from './leader-session.ts';
+import {
+  decodeReplicationMessage,
+  encodeReplicationMessage,
+  replicationProtocolVersion,
+  type ReplicationMessage,
+  type StationRole,
+} from './messages.ts';
+import type { PeerChannel } from './peer-channel.ts';
+
+export interface ReplicationOptions {
+  readonly station: Station;
+  readonly preferredRole: StationRole;
+  /** The gRPC address clients use for this station; the peer names it when it refuses writes. */
+  readonly grpcAddress: string;
+  readonly failoverMs: number;
+  readonly requireBackup: boolean;
+  /** Whether a peer may exist at all (a fixed address or discovery); without one a primary serves at once. */
+  readonly peerExpected: boolean;
+  /** Opens a channel to the peer's sync address. */
+  readonly dial: (address: string) => Promise<PeerChannel>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onChange: (status: ReplicationStatus) => void;
+}
+
+export interface ReplicationStatus {
+  readonly role: StationRole;
+  readonly epoch: number;
+  readonly writable: boolean;
+  readonly peer: {
+    readonly connected: boolean;
+    readonly inSync: boolean;
+    readonly address: string;
+    readonly stationId: string;
+    readonly lagRecords: number;
+  };
+  /** True for a primary with no live backup: acknowledged writes exist on this machine only. */
+  readonly unprotected: boolean;
+}
+
+type Hello = Extract<ReplicationMessage, { type: 'hello' }>;
+
+interface Link {
+  readonly channel: PeerChannel;
+  readonly peer: Hello;
+  /** True if this station opened the connection. */
+  readonly outgoing: boolean;
+  session: LeaderSession | FollowerSession;
+  lastHeardMs: number;
+}
+
+export class ReplicationManager implements CommitReplicator {
+  private epochRecord: EpochRecord = { epoch: 0, history: [] };
+  private role: StationRole = 'backup';
+  private writable = false;
+  private handingOver = false;
+  private link: Link | null = null;
+  private peerAddress: string | null = null;
+  private dialing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private startedAtMs = 0;
+  private stopped = false;
+  private promoting: Promise<void> | null = null;
+  /** When this station last heard from a primary it followed; only such a station takes over on silence. */
+  private leaderLastHeardMs: number | null = null;
+
+  constructor(private readonly options: ReplicationOptions) {}
+
+  async start(): Promise<void> {
+    this.epochRecord = await readEpochRecord(this.options.station.dataDir);
+    this.startedAtMs = this.options.clock.nowMs();
+    this.options.station.setReplicator(this);
+    if (this.options.preferredRole === 'primary' && !this.options.peerExpected)
+      await this.promote('no peer configured');
+    const tickMs = Math.max(50, Math.floor(this.options.failoverMs / 5));
+    this.timer = setInterval(() => {
+      this.tick();
+    }, tickMs);
+    this.timer.unref();
+    this.publish();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.dropLink('this station is stopping');
+    await this.promoting;
+  }
+
+  /** A peer address learned from --peer or discovery. */
+  setPeerAddress(address: string): void {
+    this.peerAddress = address;
+    this.tryDial();
+  }
+
+  status(): ReplicationStatus {
+    const session = this.link?.session;
+    const leader = session instanceof LeaderSession ? session : null;
+    const inSync = leader !== null ? leader.inSync : session !== undefined;
+    return {
+      role: this.role,
+      epoch: this.epochRecord.epoch,
+      writable: this.writable,
+      peer: {
+        connected: this.link !== null,
+        inSync: this.link !== null && inSync,
+        address: this.link?.channel.remoteAddress ?? this.peerAddress ?? '',
+        stationId: this.link?.peer.stationId ?? '',
+        lagRecords: leader?.lagRecords ?? 0,
+      },
+      unprotected: this.writable && !(leader?.inSync ?? false),
+    };
+  }
+
+  writeRefusal(): Unavailable | null {
+    if (this.writable && !this.handingOver) {
+      if (
+        this.options.requireBackup &&
+        !(this.link?.session instanceof LeaderSession && this.link.session.inSync)
+      ) {
+        return {
+          unavailable: 'backup-unavailable',
+          message:
+            'no backup station is in sync and this station requires one (--require-backup); nothing was changed',
+        };
+      }
+      return null;
+    }
+    const primary =
+      this.link !== null && this.link.session instanceof FollowerSession ? this.link.peer.grpcAddress : '';
+    return {
+      unavailable: 'not-primary',
+      message:
+        primary === ''
+          ? 'this station is not the primary right now; nothing was changed'
+          : `this station is the backup; send changes to the primary at ${primary}`,
+    };
+  }
+
+  async replicate(seq: number, payload: Uint8Array): Promise<Unavailable | null> {
+    const session = this.link?.session;
+    const replicated = session instanceof LeaderSession ? await session.replicate(seq, payload) : false;
+    if (replicated || !this.options.requireBackup) return null;
+    return {
+      unavailable: 'backup-unavailable',
+      message:
+        'the change is recorded on this station but the backup could not confirm it; ' +
+        'check the result before trying again',
+    };
+  }
+
+  /** A connection from the peer (this station listens on its sync address). */
+  accept(channel: PeerChannel): void {
+    this.handshake(channel, false);
+  }
+
+  private tryDial(): void {
+    if (this.stopped || this.dialing || this.link !== null || this.peerAddress === null) return;
+    this.dialing = true;
+    const address = this.peerAddress;
+    this.options.dial(address).then(
+      (channel) => {
+        this.dialing = false;
+        this.handshake(channel, true);
+      },
+      () => {
+        this.dialing = false;
+      },
+    );
+  }
+
+  private handshake(channel: PeerChannel, outgoing: boolean): void {
+    let link: Link | null = null;
+    channel.onClose((reason) => {
+      if (link !== null && this.link === link) this.dropLink(reason);
+    });
+    channel.onMessage((bytes) => {
+      let message: ReplicationMessage;
+      try {
+        message = decodeReplicationMessage(bytes);
+      } catch (error) {
+        this.options.logger.log('warn', 'replication-channel-error', 'malformed message from the peer', {
+          peer: channel.remoteAddress,
+          error: (error as Error).message,
+        });
+        channel.close();
+        return;
+      }
+      if (link === null) {
+        if (message.type !== 'hello') {
+          channel.close();
+          return;
+        }
+        link = this.establish(channel, message, outgoing);
+        return;
+      }
+      this.receive(link, message);
+    });
+    channel.send(encodeReplicationMessage(this.hello()));
+  }
+
+  private hello(): Hello {
+    return {
+      type: 'hello',
+      epoch: this.epochRecord.epoch,
+      stationId: this.options.station.stationId,
+      role: this.role,
+      preferredRole: this.options.preferredRole,
+      lastSeq: this.options.station.lastSeq,
+      history: this.epochRecord.history,
+      grpcAddress: this.options.grpcAddress,
+      protocolVersion: replicationProtocolVersion,
+    };
+  }
+
+  private establish(channel: PeerChannel, peer: Hello, outgoing: boolean): Link | null {
+    const logger = this.options.logger;
+    if (
+      peer.protocolVersion !== replicationProtocolVersion ||
+      peer.stationId === this.options.station.stationId
+    ) {
+      logger.log('warn', 'replication-peer-rejected', 'incompatible or identical peer', {
+        peer: channel.remoteAddress,
+      });
+      channel.close();
+      return null;
+    }
+    if (this.link !== null) {
+      // Both stations dialled at once: keep the connection opened by the smaller station id.
+      const keepNew = outgoing === this.options.station.stationId < peer.stationId;
+      if (!keepNew || this.link.peer.stationId !== peer.stationId) {
+        channel.close();
+        return null;
+      }
+      this.dropLink('replaced by a simultaneous connection');
+    }
+    if (peer.epoch > this.epochRecord.epoch) this.fence(peer.epoch);
+    const iLead = leads(this.hello(), peer);
+    const link: Link = {
+      channel,
+      peer,
+      outgoing,
+      session: iLead
+        ? new LeaderSession(channel, this.options.station, () => this.epochRecord, logger)
+        : new FollowerSession(channel, this.options.station, this.followerCallbacks(), logger, (reason) => {
+            logger.log('error', 'replication-channel-error', 'following the primary failed', { reason });
+            channel.close();
+          }),
+      lastHeardMs: this.options.clock.nowMs(),
+    };
+    this.link = link;
+    logger.log(
+      'info',
+      'replication-peer-connected',
+      iLead ? 'the backup is connected' : 'following the primary',
+      {
+        peer: channel.remoteAddress,
+        peerStationId: peer.stationId,
+      },
+    );
+    if (iLead) {
+      void this.lead(link);
+    } else {
+      this.leaderLastHeardMs = link.lastHeardMs;
+      this.writable = false;
+      this.role = 'backup';
+    }
+    this.publish();
+    return link;
+  }
+
+  private async lead(link: Link): Promise<void> {
+    if (this.role !== 'primary' || !this.writable) await this.promote('leading the pair');
+    const session = link.session as LeaderSession;
+    try {
+      await session.start({
+        stationId: link.peer.stationId,
+        epoch: link.peer.epoch,
+        lastSeq: link.peer.lastSeq,
+        partialSnapshot: null,
+      });
+    } catch (error) {
+      this.options.logger.log('warn', 'replication-channel-error', 'catching the backup up failed', {
+        error: (error as Error).message,
+      });
+      link.channel.close();
+    }
+    this.publish();
+  }
+
+  private receive(link: Link, message: ReplicationMessage): void {
+    link.lastHeardMs = this.options.clock.nowMs();
+    if (link.session instanceof FollowerSession) this.leaderLastHeardMs = link.lastHeardMs;
+    if (message.type === 'handover-done' && link.session instanceof LeaderSession) {
+      void this.completeHandOver(link, message.epoch);
+      return;
+    }
+    if (message.epoch < this.epochRecord.epoch) {
+      this.options.logger.log('warn', 'replication-stale-epoch', 'message from an older epoch refused', {
+        peer: link.channel.remoteAddress,
+        epoch: message.epoch,
+        ownEpoch: this.epochRecord.epoch,
+      });
+      link.channel.close();
+      return;
+    }
+    if (message.epoch > this.epochRecord.epoch && link.session instanceof LeaderSession) {
+      this.fence(message.epoch);
+      link.channel.close();
+      return;
+    }
+    const session = link.session;
+    if (session instanceof FollowerSession) {
+      session.handle(message);
+      return;
+    }
+    if (message.type === 'ack') {
+      session.acknowledge(message.seq);
+      this.maybeHandOver(link, session);
+      this.publish();
+    }
+  }
+
+  /** Seeing a higher epoch: stop taking writes at once. */
+  private fence(epoch: number): void {
+    if (this.writable) {
+      this.options.logger.log(
+        'warn',
+        'replication-fenced',
+        'a newer primary exists; this station stops taking writes',
+        {
+          epoch,
+        },
+      );
+    }
+    this.writable = false;
+    this.role = 'backup';
+    this.publish();
+  }
+
+  private followerCallbacks() {
+    return {
+      adoptEpoch: async (record: EpochRecord) => {
+        if (record.epoch < this.epochRecord.epoch) throw new Error('the primary is in an older epoch');
+        await writeEpochRecord(this.options.station.dataDir, record);
+        this.epochRecord = record;
+        this.publish();
+      },
+      takeOver: async (newEpoch: number) => {
+        await this.promote('hand-over from the serving station', newEpoch);
+      },
+    };
+  }
+
+  /** Becomes primary in a new epoch, written durably before any write is taken. */
+  private promote(reason: string, epoch = this.epochRecord.epoch + 1): Promise<void> {
+    this.promoting ??= this.becomePrimary(reason, epoch).finally(() => {
+      this.promoting = null;
+    });
+    return this.promoting;
+  }
+
+  private async becomePrimary(reason: string, epoch: number): Promise<void> {
+    this.leaderLastHeardMs = null;
+    const record = startEpoch(this.epochRecord, epoch, this.options.station.lastSeq + 1);
+    await writeEpochRecord(this.options.station.dataDir, record);
+    this.epochRecord = record;
+    this.role = 'primary';
+    this.writable = true;
+    this.handingOver = false;
+    this.options.logger.log('info', 'replication-promoted', `this station is now the primary (${reason})`, {
+      epoch,
+      lastSeq: this.options.station.lastSeq,
+    });
+    this.publish();
+  }
+
+  /** The officials' primary is back and caught up: stop writes, let it catch the last ones, hand over. */
+  private maybeHandOver(link: Link, session: LeaderSession): void {
+    if (this.handingOver || this.options.preferredRole === 'primary' || link.peer.preferredRole !== 'primary')
+      return;
+    if (!session.inSync) return;
+    this.handingOver = true;
+    void (async () => {
+      await this.options.station.settle();
+      const lastSeq = this.options.station.lastSeq;
+      while (session.acknowledgedSeq < lastSeq && this.link === link) await delay(10);
+      if (this.link !== link) {
+        this.handingOver = false;
+        return;
+      }
+      this.options.logger.log('info', 'replication-handover-init', 'handing the primary role back', {
+        lastSeq,
+      });
+      link.channel.send(
+        encodeReplicationMessage({
+          type: 'handover',
+          epoch: this.epochRecord.epoch,
+          newEpoch: this.epochRecord.epoch + 1,
+          lastSeq,
+        }),
+      );
+    })();
+  }
+
+  private async completeHandOver(link: Link, newEpoch: number): Promise<void> {
+    const record = startEpoch(this.epochRecord, newEpoch, this.options.station.lastSeq + 1);
+    await writeEpochRecord(this.options.station.dataDir, record);
+    this.epochRecord = record;
+    this.role = 'backup';
+    this.writable = false;
+    this.handingOver = false;
+    this.options.logger.log('info', 'replication-handover-complete', 'the primary role was handed back', {
+      epoch: newEpoch,
+    });
+    // Reconnect so that the new primary leads the link.
+    link.channel.close();
+    this.publish();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const nowMs = this.options.clock.nowMs();
+    const link = this.link;
+    if (link !== null) {
+      if (link.session instanceof LeaderSession) link.session.heartbeat();
+      if (nowMs - link.lastHeardMs > this.options.failoverMs) {
+        this.options.logger.log('warn', 'replication-peer-silent', 'no word from the peer', {
+          peer: link.channel.remoteAddress,
+          silentMs: nowMs - link.lastHeardMs,
+        });
+        this.dropLink('peer silent');
+      }
+    } else {
+      this.tryDial();
+      if (this.writable || this.handingOver) return;
+      if (this.leaderLastHeardMs !== null) {
+        // The primary we followed fell silent for the fail-over time: take over, so voting goes on.
+        if (nowMs - this.leaderLastHeardMs > this.options.failoverMs)
+          void this.promote('the primary fell silent');
+      } else if (
+        this.options.preferredRole === 'primary' &&
+        nowMs - this.startedAtMs > this.options.failoverMs
+      ) {
+        // The officials' primary heard from no peer since it started: it serves alone.
+        void this.promote('no peer answered');
+      }
+    }
+  }
+
+  private dropLink(reason: string): void {
+    const link = this.link;
+    if (link === null) return;
+    this.link = null;
+    link.session.close();
+    link.channel.close();
+    this.options.logger.log('warn', 'replication-peer-lost', 'the link to the peer is gone', {
+      peer: link.channel.remoteAddress,
+      reason,
+    });
+    this.publish();
+  }
+
+  private publish(): void {
+    this.options.onChange(this.status());
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
