@@ -16,6 +16,8 @@ export interface FollowerCallbacks {
   adoptEpoch(record: EpochRecord): Promise<void>;
   /** The leader hands the primary role over in `newEpoch`. */
   takeOver(newEpoch: number): Promise<void>;
+  /** This station holds everything the leader had durable (true), or is discarding its copy (false). */
+  caughtUp(caughtUp: boolean): void;
 }
 
 export class FollowerSession {
@@ -63,7 +65,7 @@ export class FollowerSession {
       case 'snapshot-chunk': {
         this.requireWelcome();
         if (this.install?.seq !== message.seq) {
-          this.install = await this.station.beginSnapshotInstall(message.seq, message.count);
+          this.install = await this.station.beginSnapshotInstall(message.seq, message.count, message.index);
         }
         await this.install.write(message.index, message.chunk);
         if (this.install.receivedChunks === message.count) {
@@ -79,6 +81,7 @@ export class FollowerSession {
         this.ack(message.epoch);
         return;
       case 'heartbeat':
+        if (this.install === null && this.station.lastSeq >= message.lastSeq) this.callbacks.caughtUp(true);
         this.ack(message.epoch);
         return;
       case 'handover':
@@ -107,7 +110,8 @@ export class FollowerSession {
       this.logger.log('warn', 'replication-full-copy', 'this station takes a full copy from the primary', {
         localLastSeq: this.station.lastSeq,
       });
-      if (this.install === null) await this.station.resetForFullCopy();
+      this.callbacks.caughtUp(false);
+      await this.station.resetForFullCopy();
     }
     this.welcomed = true;
     this.ack(message.epoch);

@@ -38,6 +38,8 @@ export type ReplicationMessage =
       readonly history: readonly EpochStart[];
       readonly grpcAddress: string;
       readonly protocolVersion: number;
+      /** A snapshot transfer from this same epoch that broke off, so the leader can resume it. */
+      readonly partialSnapshot: { readonly seq: number; readonly receivedChunks: number } | null;
     }
   /** Leader → follower: what the follower must adopt before it follows. */
   | {
@@ -102,6 +104,7 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         history: decodeEpochRecord({ epoch, history: object['history'] }).history,
         grpcAddress: stringField(object, 'grpcAddress'),
         protocolVersion: integerField(object, 'protocolVersion'),
+        partialSnapshot: decodePartialSnapshot(object['partialSnapshot']),
       };
     case 'welcome':
       return {
@@ -145,6 +148,12 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
     default:
       throw new DecodeError(`unknown replication message ${JSON.stringify(type).slice(0, 40)}`);
   }
+}
+
+function decodePartialSnapshot(value: unknown): { seq: number; receivedChunks: number } | null {
+  if (value === null || value === undefined) return null;
+  const object = asObject(value, 'partial snapshot');
+  return { seq: integerField(object, 'seq'), receivedChunks: integerField(object, 'receivedChunks') };
 }
 
 function roleField(object: JsonObject, field: string): StationRole {

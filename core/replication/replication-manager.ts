@@ -82,6 +82,17 @@ export class ReplicationManager implements CommitReplicator {
   private promoting: Promise<void> | null = null;
   /** When this station last heard from a primary it followed; only such a station takes over on silence. */
   private leaderLastHeardMs: number | null = null;
+  /**
+   * True once this station has held everything its primary had (and not discarded it since):
+   * a backup still taking its first copy must not take over with part of the state.
+   */
+  private caughtUp = false;
+  /** A snapshot transfer that broke off, and the epoch it belongs to. */
+  private partialSnapshot: {
+    readonly epoch: number;
+    readonly seq: number;
+    readonly receivedChunks: number;
+  } | null = null;
 
   constructor(private readonly options: ReplicationOptions) {}
 
@@ -115,7 +126,7 @@ export class ReplicationManager implements CommitReplicator {
   status(): ReplicationStatus {
     const session = this.link?.session;
     const leader = session instanceof LeaderSession ? session : null;
-    const inSync = leader !== null ? leader.inSync : session !== undefined;
+    const inSync = leader !== null ? leader.inSync : session !== undefined && this.caughtUp;
     return {
       role: this.role,
       epoch: this.epochRecord.epoch,
@@ -229,6 +240,10 @@ export class ReplicationManager implements CommitReplicator {
       history: this.epochRecord.history,
       grpcAddress: this.options.grpcAddress,
       protocolVersion: replicationProtocolVersion,
+      partialSnapshot:
+        this.partialSnapshot?.epoch === this.epochRecord.epoch
+          ? { seq: this.partialSnapshot.seq, receivedChunks: this.partialSnapshot.receivedChunks }
+          : null,
     };
   }
 
@@ -296,7 +311,7 @@ export class ReplicationManager implements CommitReplicator {
         stationId: link.peer.stationId,
         epoch: link.peer.epoch,
         lastSeq: link.peer.lastSeq,
-        partialSnapshot: null,
+        partialSnapshot: link.peer.partialSnapshot,
       });
     } catch (error) {
       this.options.logger.log('warn', 'replication-channel-error', 'catching the backup up failed', {
@@ -367,6 +382,11 @@ export class ReplicationManager implements CommitReplicator {
       },
       takeOver: async (newEpoch: number) => {
         await this.promote('hand-over from the serving station', newEpoch);
+      },
+      caughtUp: (caughtUp: boolean) => {
+        if (caughtUp === this.caughtUp) return;
+        this.caughtUp = caughtUp;
+        this.publish();
       },
     };
   }
@@ -453,7 +473,7 @@ export class ReplicationManager implements CommitReplicator {
     } else {
       this.tryDial();
       if (this.writable || this.handingOver) return;
-      if (this.leaderLastHeardMs !== null) {
+      if (this.leaderLastHeardMs !== null && this.caughtUp) {
         // The primary we followed fell silent for the fail-over time: take over, so voting goes on.
         if (nowMs - this.leaderLastHeardMs > this.options.failoverMs)
           void this.promote('the primary fell silent');
@@ -471,6 +491,10 @@ export class ReplicationManager implements CommitReplicator {
     const link = this.link;
     if (link === null) return;
     this.link = null;
+    if (link.session instanceof FollowerSession) {
+      const partial = link.session.partialSnapshot;
+      this.partialSnapshot = partial === null ? null : { epoch: this.epochRecord.epoch, ...partial };
+    }
     link.session.close();
     link.channel.close();
     this.options.logger.log('warn', 'replication-peer-lost', 'the link to the peer is gone', {

@@ -191,10 +191,22 @@ export class Station implements StationApi {
     this.state = createEngineState();
   }
 
-  /** Backup side: starts (or resumes) receiving the primary's snapshot. */
-  async beginSnapshotInstall(seq: number, count: number): Promise<SnapshotInstall> {
+  /**
+   * Backup side: starts receiving the primary's snapshot, or resumes a broken
+   * transfer of the same one (`fromChunk` > 0). A transfer that starts from
+   * its first chunk never reuses a partial file: it may be of another history.
+   */
+  async beginSnapshotInstall(seq: number, count: number, fromChunk: number): Promise<SnapshotInstall> {
     await this.quiesce();
-    return this.store.beginSnapshotInstall(seq, count);
+    if (fromChunk === 0) await this.store.discardPartialSnapshots();
+    const install = await this.store.beginSnapshotInstall(seq, count);
+    if (install.receivedChunks !== fromChunk) {
+      await install.abandon();
+      throw new Error(
+        `the primary resumes its snapshot at chunk ${fromChunk} but ${install.receivedChunks} are here`,
+      );
+    }
+    return install;
   }
 
   /** Backup side: the whole snapshot has arrived; it replaces the state. */

@@ -682,6 +682,16 @@ export class Store {
     }
   }
 
+  /** Forgets every partial snapshot transfer: the next one starts from its first chunk. */
+  discardPartialSnapshots(): Promise<void> {
+    return this.intake(async () => {
+      this.readableLog();
+      await this.supersedeActiveInstall();
+      const names = await readdir(this.dir);
+      await this.removeFiles(names.filter((name) => parsePartialSnapshotFileName(name) !== null));
+    });
+  }
+
   /**
    * The transfer that beginSnapshotInstall would resume (the one in progress,
    * or a partial file left by an earlier run), or null.
