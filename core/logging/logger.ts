@@ -26,6 +26,8 @@ export type LogEvent =
   | 'internal-error'
   | 'replication-peer-rejected'
   | 'replication-peer-connected'
+  | 'replication-unprotected'
+  | 'replication-protected'
   | 'replication-peer-lost'
   | 'replication-peer-silent'
   | 'replication-follower-live'

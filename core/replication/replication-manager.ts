@@ -80,6 +80,7 @@ export class ReplicationManager implements CommitReplicator {
   private startedAtMs = 0;
   private stopped = false;
   private promoting: Promise<void> | null = null;
+  private wasUnprotected = false;
   /** When this station last heard from a primary it followed; only such a station takes over on silence. */
   private leaderLastHeardMs: number | null = null;
   /**
@@ -505,7 +506,30 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private publish(): void {
-    this.options.onChange(this.status());
+    const status = this.status();
+    if (status.unprotected !== this.wasUnprotected) {
+      this.wasUnprotected = status.unprotected;
+      if (status.unprotected) {
+        this.options.logger.log(
+          'warn',
+          'replication-unprotected',
+          'no backup is in sync: changes are kept on this station only',
+          {
+            epoch: status.epoch,
+          },
+        );
+      } else if (status.writable) {
+        this.options.logger.log(
+          'info',
+          'replication-protected',
+          'the backup is in sync: changes are kept on both stations',
+          {
+            epoch: status.epoch,
+          },
+        );
+      }
+    }
+    this.options.onChange(status);
   }
 }
 
