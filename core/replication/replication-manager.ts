@@ -73,6 +73,8 @@ export class ReplicationManager implements CommitReplicator {
   private role: StationRole = 'backup';
   private writable = false;
   private handingOver = false;
+  /** The epoch offered to the returning primary in a hand-over not yet confirmed. */
+  private offeredEpoch: number | null = null;
   private link: Link | null = null;
   private peerAddress: string | null = null;
   private dialing = false;
@@ -400,8 +402,11 @@ export class ReplicationManager implements CommitReplicator {
     return this.promoting;
   }
 
-  private async becomePrimary(reason: string, epoch: number): Promise<void> {
+  private async becomePrimary(reason: string, requestedEpoch: number): Promise<void> {
     this.leaderLastHeardMs = null;
+    // Never reuse an epoch offered in a hand-over: the other station may be serving in it.
+    const epoch = Math.max(requestedEpoch, (this.offeredEpoch ?? 0) + 1);
+    this.offeredEpoch = null;
     const record = startEpoch(this.epochRecord, epoch, this.options.station.lastSeq + 1);
     await writeEpochRecord(this.options.station.dataDir, record);
     this.epochRecord = record;
@@ -432,13 +437,10 @@ export class ReplicationManager implements CommitReplicator {
       this.options.logger.log('info', 'replication-handover-init', 'handing the primary role back', {
         lastSeq,
       });
+      const newEpoch = this.epochRecord.epoch + 1;
+      this.offeredEpoch = newEpoch;
       link.channel.send(
-        encodeReplicationMessage({
-          type: 'handover',
-          epoch: this.epochRecord.epoch,
-          newEpoch: this.epochRecord.epoch + 1,
-          lastSeq,
-        }),
+        encodeReplicationMessage({ type: 'handover', epoch: this.epochRecord.epoch, newEpoch, lastSeq }),
       );
     })();
   }
@@ -450,6 +452,7 @@ export class ReplicationManager implements CommitReplicator {
     this.role = 'backup';
     this.writable = false;
     this.handingOver = false;
+    this.offeredEpoch = null;
     this.options.logger.log('info', 'replication-handover-complete', 'the primary role was handed back', {
       epoch: newEpoch,
     });
@@ -498,6 +501,17 @@ export class ReplicationManager implements CommitReplicator {
     }
     link.session.close();
     link.channel.close();
+    if (this.handingOver) {
+      this.handingOver = false;
+      if (this.offeredEpoch !== null) {
+        // The returning station may already serve in the offered epoch: from now on this
+        // station is a backup that lost its primary (it takes over again only after silence).
+        this.writable = false;
+        this.role = 'backup';
+        this.leaderLastHeardMs = this.options.clock.nowMs();
+        this.caughtUp = true;
+      }
+    }
     this.options.logger.log('warn', 'replication-peer-lost', 'the link to the peer is gone', {
       peer: link.channel.remoteAddress,
       reason,
