@@ -4,21 +4,7 @@
  */
 import http from 'node:http';
 import type { Logger } from '../logging/logger.ts';
-
-export interface StationStatus {
-  readonly role: 'primary' | 'backup';
-  readonly epoch: number;
-  readonly stationId: string;
-  readonly writable: boolean;
-  readonly unprotected: boolean;
-  readonly peer: {
-    readonly connected: boolean;
-    readonly inSync: boolean;
-    readonly address: string;
-    readonly stationId: string;
-    readonly lagRecords: number;
-  };
-}
+import type { StationStatus } from '../station/station-status.ts';
 
 export interface RunningHttpServer {
   readonly port: number;

@@ -12,6 +12,7 @@
 import type { Logger } from '../logging/logger.ts';
 import type { Clock } from '../station/environment.ts';
 import type { Unavailable } from '../station/station-api.ts';
+import type { StationStatus } from '../station/station-status.ts';
 import type { CommitReplicator, Station } from '../station/station.ts';
 import { readEpochRecord, startEpoch, writeEpochRecord, type EpochRecord } from './epoch-record.ts';
 import { FollowerSession } from './follower-session.ts';
@@ -42,20 +43,8 @@ export interface ReplicationOptions {
   readonly onChange: (status: ReplicationStatus) => void;
 }
 
-export interface ReplicationStatus {
-  readonly role: StationRole;
-  readonly epoch: number;
-  readonly writable: boolean;
-  readonly peer: {
-    readonly connected: boolean;
-    readonly inSync: boolean;
-    readonly address: string;
-    readonly stationId: string;
-    readonly lagRecords: number;
-  };
-  /** True for a primary with no live backup: acknowledged writes exist on this machine only. */
-  readonly unprotected: boolean;
-}
+/** The station's status as replication sees it (the station adds its id). */
+export type ReplicationStatus = Omit<StationStatus, 'stationId'>;
 
 type Hello = Extract<ReplicationMessage, { type: 'hello' }>;
 

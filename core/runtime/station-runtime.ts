@@ -7,7 +7,8 @@
 import { formatAddress, type HostPort } from '../cli/host-port.ts';
 import { startDiscovery, type StationDiscovery } from '../discovery/station-discovery.ts';
 import { startGrpcServer } from '../grpc/grpc-server.ts';
-import { startStatusServer, type StationStatus } from '../http/status-server.ts';
+import { startStatusServer } from '../http/status-server.ts';
+import type { StationStatus } from '../station/station-status.ts';
 import type { Logger } from '../logging/logger.ts';
 import { replicationProtocolVersion, type StationRole } from '../replication/messages.ts';
 import { clusterIdOf, deriveTlsIdentity } from '../replication/pairing-key.ts';
