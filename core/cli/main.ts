@@ -14,7 +14,7 @@ interface StationFlags {
   readonly role: 'primary' | 'backup';
   readonly sync: HostPort;
   readonly peer?: HostPort;
-  readonly pairKey?: Uint8Array;
+  readonly pairKey?: string;
   readonly mdns: boolean;
   readonly failoverMs: number;
   readonly requireBackup: boolean;
@@ -58,10 +58,7 @@ program
     ).argParser(hostPortArgument),
   )
   .addOption(
-    new Option(
-      '--pair-key <key>',
-      'the pairing key shared by the two stations (see `evote pair-key`)',
-    ).argParser(pairKeyArgument),
+    new Option('--pair-key <key>', 'the pairing key shared by the two stations (see `evote pair-key`)'),
   )
   .option('--no-mdns', 'do not look for the paired station with mDNS')
   .addOption(
@@ -95,11 +92,14 @@ function pairingOf(flags: StationFlags): PairingConfig | null {
     }
     return null;
   }
+  // Parsed here rather than by commander, whose error message would repeat the (almost right) secret.
+  const pairingKey = parsePairingKey(flags.pairKey);
+  if ('error' in pairingKey) throw new Error(`--pair-key: ${pairingKey.error}`);
   return {
     role: flags.role,
     sync: flags.sync,
     peer: flags.peer ?? null,
-    pairingKey: flags.pairKey,
+    pairingKey,
     mdns: flags.mdns,
     failoverMs: flags.failoverMs,
     requireBackup: flags.requireBackup,
@@ -112,12 +112,6 @@ function hostPortArgument(value: string): HostPort {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
-}
-
-function pairKeyArgument(value: string): Uint8Array {
-  const parsed = parsePairingKey(value);
-  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
-  return parsed;
 }
 
 function positiveIntegerArgument(value: string): number {

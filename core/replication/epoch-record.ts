@@ -8,13 +8,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { arrayField, asObject, DecodeError, integerField } from '../codec/json-fields.ts';
+import { arrayField, asObject, DecodeError, integerField, stringField } from '../codec/json-fields.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 
 export interface EpochStart {
   readonly epoch: number;
   /** The first sequence number written in this epoch. */
   readonly firstSeq: number;
+  /**
+   * The station that began the epoch. Without a third vote, two stations cut
+   * off from each other may each begin the same epoch number; this tells
+   * their histories apart.
+   */
+  readonly stationId: string;
 }
 
 export interface EpochRecord {
@@ -48,10 +54,27 @@ export async function writeEpochRecord(dir: string, record: EpochRecord): Promis
   await writeFileAtomic(path.join(dir, fileName), JSON.stringify(record) + '\n');
 }
 
-/** The record after starting `epoch` at `firstSeq`. */
-export function startEpoch(record: EpochRecord, epoch: number, firstSeq: number): EpochRecord {
+/** The record after `stationId` started `epoch` at `firstSeq`. */
+export function startEpoch(
+  record: EpochRecord,
+  epoch: number,
+  firstSeq: number,
+  stationId: string,
+): EpochRecord {
   if (epoch <= record.epoch) throw new Error(`epoch ${epoch} does not follow ${record.epoch}`);
-  return { epoch, history: [...record.history, { epoch, firstSeq }] };
+  return { epoch, history: [...record.history, { epoch, firstSeq, stationId }] };
+}
+
+/** True if both histories hold the very same start of `epoch` (same station, same first record). */
+export function sameEpochStart(a: readonly EpochStart[], b: readonly EpochStart[], epoch: number): boolean {
+  const first = a.find((start) => start.epoch === epoch);
+  const second = b.find((start) => start.epoch === epoch);
+  return (
+    first !== undefined &&
+    second !== undefined &&
+    first.firstSeq === second.firstSeq &&
+    first.stationId === second.stationId
+  );
 }
 
 /**
@@ -68,7 +91,11 @@ export function decodeEpochRecord(value: unknown): EpochRecord {
   const object = asObject(value, 'epoch record');
   const history = arrayField(object, 'history').map((entry) => {
     const start = asObject(entry, 'epoch start');
-    return { epoch: integerField(start, 'epoch'), firstSeq: integerField(start, 'firstSeq') };
+    return {
+      epoch: integerField(start, 'epoch'),
+      firstSeq: integerField(start, 'firstSeq'),
+      stationId: stringField(start, 'stationId'),
+    };
   });
   const epoch = integerField(object, 'epoch');
   for (let index = 1; index < history.length; index += 1) {

@@ -7,7 +7,7 @@
 import type { Logger } from '../logging/logger.ts';
 import type { Station } from '../station/station.ts';
 import { CompactedError } from '../store/store.ts';
-import { lastKeptSeqOfEpoch, type EpochRecord } from './epoch-record.ts';
+import { lastKeptSeqOfEpoch, sameEpochStart, type EpochRecord, type EpochStart } from './epoch-record.ts';
 import { encodeReplicationMessage, type ReplicatedRecord, type ReplicationMessage } from './messages.ts';
 import type { PeerChannel } from './peer-channel.ts';
 
@@ -17,6 +17,7 @@ const recordsMessageBytesMax = 512 * 1024;
 export interface FollowerState {
   readonly stationId: string;
   readonly epoch: number;
+  readonly history: readonly EpochStart[];
   readonly lastSeq: number;
   readonly partialSnapshot: { readonly seq: number; readonly receivedChunks: number } | null;
 }
@@ -82,6 +83,8 @@ export class LeaderSession {
     }
     this.live = true;
     this.liveFromSeq = this.sentSeq + 1;
+    // Tell the follower at once that it holds everything: only then may it take over.
+    this.heartbeat();
     this.logger.log(
       'info',
       'replication-follower-live',
@@ -129,6 +132,8 @@ export class LeaderSession {
 
   private canContinue(follower: FollowerState, record: EpochRecord): boolean {
     if (follower.lastSeq === 0 || follower.lastSeq > this.station.lastSeq) return false;
+    // The follower's epoch must be the very one in our history, not another begun under the same number.
+    if (follower.epoch > 0 && !sameEpochStart(follower.history, record.history, follower.epoch)) return false;
     // Records the follower wrote in an epoch that later ended before them were never acknowledged.
     const keptUpTo = lastKeptSeqOfEpoch(record.history, follower.epoch);
     return keptUpTo === null ? follower.epoch === record.epoch : follower.lastSeq <= keptUpTo;

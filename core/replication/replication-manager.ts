@@ -104,6 +104,7 @@ export class ReplicationManager implements CommitReplicator {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.writable = false;
     if (this.timer !== null) clearInterval(this.timer);
     this.dropLink('this station is stopping');
     await this.promoting;
@@ -118,11 +119,12 @@ export class ReplicationManager implements CommitReplicator {
   status(): ReplicationStatus {
     const session = this.link?.session;
     const leader = session instanceof LeaderSession ? session : null;
-    const inSync = leader !== null ? leader.inSync : session !== undefined && this.caughtUp;
+    // A station that just took over is still on the link it followed: that is no protection.
+    const inSync = leader !== null ? leader.inSync : !this.writable && session !== undefined && this.caughtUp;
     return {
       role: this.role,
       epoch: this.epochRecord.epoch,
-      writable: this.writable,
+      writable: this.writable && !this.handingOver,
       peer: {
         connected: this.link !== null,
         inSync: this.link !== null && inSync,
@@ -302,6 +304,7 @@ export class ReplicationManager implements CommitReplicator {
       await session.start({
         stationId: link.peer.stationId,
         epoch: link.peer.epoch,
+        history: link.peer.history,
         lastSeq: link.peer.lastSeq,
         partialSnapshot: link.peer.partialSnapshot,
       });
@@ -396,7 +399,12 @@ export class ReplicationManager implements CommitReplicator {
     // Never reuse an epoch offered in a hand-over: the other station may be serving in it.
     const epoch = Math.max(requestedEpoch, (this.offeredEpoch ?? 0) + 1);
     this.offeredEpoch = null;
-    const record = startEpoch(this.epochRecord, epoch, this.options.station.lastSeq + 1);
+    const record = startEpoch(
+      this.epochRecord,
+      epoch,
+      this.options.station.lastSeq + 1,
+      this.options.station.stationId,
+    );
     await writeEpochRecord(this.options.station.dataDir, record);
     this.epochRecord = record;
     this.role = 'primary';
@@ -435,7 +443,12 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private async completeHandOver(link: Link, newEpoch: number): Promise<void> {
-    const record = startEpoch(this.epochRecord, newEpoch, this.options.station.lastSeq + 1);
+    const record = startEpoch(
+      this.epochRecord,
+      newEpoch,
+      this.options.station.lastSeq + 1,
+      link.peer.stationId,
+    );
     await writeEpochRecord(this.options.station.dataDir, record);
     this.epochRecord = record;
     this.role = 'backup';

@@ -1,0 +1,762 @@
+/**
+ * Catch-up between two in-process stations, each with its own
+ * ReplicationManager, linked by in-memory channels (one new pair per dial):
+ * a full copy from a snapshot plus the log tail, resuming a broken snapshot
+ * transfer, live streaming with acknowledgement after the backup has the
+ * write, a divergent log replaced by a full copy, and take-over then
+ * hand-back without two writable primaries at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryLogger } from '../../core/logging/logger.ts';
+import type { StationRole } from '../../core/replication/messages.ts';
+import { ReplicationManager, type ReplicationStatus } from '../../core/replication/replication-manager.ts';
+import { systemClock } from '../../core/station/environment.ts';
+import { isUnavailable, type Unavailable } from '../../core/station/station-api.ts';
+import type { Station } from '../../core/station/station.ts';
+import type { Outcome } from '../../core/protocol/status-codes.ts';
+import { canonicalState } from '../support/engine-fixtures.ts';
+import { createChannelPair, nthOfType, type MemoryChannel } from '../support/memory-channel.ts';
+import {
+  newVoter,
+  openStation,
+  removeDirectory,
+  signIn,
+  temporaryDirectory,
+  type TestVoter,
+} from '../support/station-fixtures.ts';
+
+type MemoryLogger = ReturnType<typeof createMemoryLogger>;
+
+interface Node {
+  readonly name: string;
+  readonly dir: string;
+  readonly logger: MemoryLogger;
+  readonly station: Station;
+  manager: ReplicationManager | null;
+  /** False while the node is down or cut off: dialling it, or from it, fails. */
+  reachable: boolean;
+}
+
+/** One connection between the two stations: a channel pair made by one dial. */
+interface Link {
+  readonly dialer: Node;
+  readonly acceptor: Node;
+  readonly ends: ReadonlyMap<string, MemoryChannel>;
+}
+
+interface ManagerOptions {
+  readonly failoverMs?: number;
+  /** Whether this station dials its peer (both do in a real deployment with --peer on each). */
+  readonly dials?: boolean;
+}
+
+const defaultFailoverMs = 300;
+const hourMs = 60 * 60 * 1000;
+
+function endOf(link: Link, node: Node): MemoryChannel {
+  const end = link.ends.get(node.name);
+  if (end === undefined) throw new Error(`${node.name} holds no end of this link`);
+  return end;
+}
+
+function managerOf(node: Node): ReplicationManager {
+  if (node.manager === null) throw new Error(`${node.name} has no running manager`);
+  return node.manager;
+}
+
+function statusOf(node: Node): ReplicationStatus {
+  return managerOf(node).status();
+}
+
+/**
+ * Serving as primary with a backup in sync as its follower. (`peer.inSync` alone is not
+ * enough: right after a hand-over the new primary is writable while still on the link it
+ * followed, where inSync means that it was caught up itself.)
+ */
+function servesWithBackup(node: Node): boolean {
+  const status = statusOf(node);
+  return status.writable && status.peer.inSync && !status.unprotected;
+}
+
+/** Two stations on temporary directories and the links between them. */
+class Harness {
+  readonly nodes: Node[] = [];
+  readonly links: Link[] = [];
+  private readonly managers: ReplicationManager[] = [];
+  /** Called with each new link before its first message is sent. */
+  onLink: ((link: Link) => void) | null = null;
+  /** Called on every status change of a running manager. */
+  onStatus: (() => void) | null = null;
+
+  async node(name: string, snapshotAfterBytes?: number): Promise<Node> {
+    const dir = await temporaryDirectory(`evote-catch-up-${name}-`);
+    const logger = createMemoryLogger();
+    const station = await openStation(dir, systemClock, {
+      logger,
+      ...(snapshotAfterBytes === undefined ? {} : { snapshotAfterBytes }),
+    });
+    const node: Node = { name, dir, logger, station, manager: null, reachable: true };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Starts a manager for `node` (replacing a stopped one), as the station runtime does. */
+  async startManager(
+    node: Node,
+    peer: Node,
+    preferredRole: StationRole,
+    options: ManagerOptions = {},
+  ): Promise<ReplicationManager> {
+    const manager: ReplicationManager = new ReplicationManager({
+      station: node.station,
+      preferredRole,
+      grpcAddress: `grpc:${node.name}`,
+      failoverMs: options.failoverMs ?? defaultFailoverMs,
+      requireBackup: false,
+      peerExpected: true,
+      dial: (address) => this.dial(node, peer, address),
+      clock: systemClock,
+      logger: node.logger,
+      onChange: () => {
+        if (node.manager === manager) this.onStatus?.();
+      },
+    });
+    node.manager = manager;
+    node.reachable = true;
+    this.managers.push(manager);
+    await manager.start();
+    if (options.dials ?? true) manager.setPeerAddress(`sync:${peer.name}`);
+    return manager;
+  }
+
+  /** The station's process dies: its links break and it answers no dial (its Station stays open). */
+  async kill(node: Node): Promise<void> {
+    node.reachable = false;
+    const manager = node.manager;
+    node.manager = null;
+    for (const link of this.links)
+      if (link.dialer === node || link.acceptor === node) endOf(link, node).cut();
+    await manager?.stop();
+  }
+
+  /** The links created since `index`, in order. */
+  linksSince(index: number): Link[] {
+    return this.links.slice(index);
+  }
+
+  async close(): Promise<void> {
+    for (const manager of this.managers) await manager.stop();
+    for (const node of this.nodes) await node.station.close().catch(() => undefined);
+    for (const node of this.nodes) await removeDirectory(node.dir);
+  }
+
+  private dial(from: Node, to: Node, address: string): Promise<MemoryChannel> {
+    const target = to.manager;
+    if (target === null || !to.reachable || !from.reachable || address !== `sync:${to.name}`) {
+      return Promise.reject(new Error(`connect ECONNREFUSED ${address}`));
+    }
+    const [mine, theirs] = createChannelPair({ remoteAddresses: [address, `sync:${from.name}`] });
+    const link: Link = {
+      dialer: from,
+      acceptor: to,
+      ends: new Map([
+        [from.name, mine],
+        [to.name, theirs],
+      ]),
+    };
+    this.links.push(link);
+    this.onLink?.(link);
+    target.accept(theirs);
+    return Promise.resolve(mine);
+  }
+}
+
+async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(5);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+}
+
+function expectOk(answer: Outcome<string> | Unavailable, what: string): void {
+  if (isUnavailable(answer) || answer.code !== 0)
+    throw new Error(`${what} failed: ${JSON.stringify(answer)}`);
+}
+
+interface Electorate {
+  /** Voters with key pairs, signed in on the station that registered them. */
+  readonly voters: readonly TestVoter[];
+  readonly tokens: ReadonlyMap<string, Uint8Array>;
+  readonly elections: readonly string[];
+}
+
+const choices = ['red', 'green', 'blue'];
+
+/**
+ * Registers `registered` voters (of whom `voting` can sign in), creates
+ * `elections` elections open to all and has every signed-in voter vote in
+ * each; writes go in concurrent batches so that group commit keeps it quick.
+ */
+async function populate(
+  station: Station,
+  options: {
+    readonly prefix: string;
+    readonly registered: number;
+    readonly voting: number;
+    readonly elections: number;
+  },
+): Promise<Electorate> {
+  const voters = Array.from({ length: options.voting }, (_, index) =>
+    newVoter(`${options.prefix}-v${index}`),
+  );
+  const registrations = [
+    ...voters.map((voter) => ({ name: voter.name, publicKey: voter.keyPair.publicKey })),
+    ...Array.from({ length: options.registered - options.voting }, (_, index) => ({
+      name: `${options.prefix}-r${index}`,
+      publicKey: new Uint8Array(randomBytes(32)),
+    })),
+  ];
+  for (let start = 0; start < registrations.length; start += 500) {
+    const answers = await Promise.all(
+      registrations
+        .slice(start, start + 500)
+        .map((voter) => station.registerVoter({ ...voter, group: 'hall' })),
+    );
+    for (const answer of answers) expectOk(answer, 'registration');
+  }
+  const tokens = new Map<string, Uint8Array>();
+  for (const voter of voters) tokens.set(voter.name, await signIn(station, voter));
+  const creator = tokens.get(voters[0]?.name ?? '') ?? new Uint8Array();
+  const elections = Array.from(
+    { length: options.elections },
+    (_, index) => `${options.prefix}-council-${index}`,
+  );
+  for (const name of elections) {
+    expectOk(
+      await station.createElection({
+        token: creator,
+        name,
+        groups: ['hall'],
+        choices,
+        endsAtMs: Date.now() + hourMs,
+      }),
+      'election',
+    );
+  }
+  const votes = elections.flatMap((election) =>
+    voters.map((voter, index) => ({
+      token: tokens.get(voter.name) ?? new Uint8Array(),
+      election,
+      choice: choices[index % choices.length] ?? 'red',
+    })),
+  );
+  for (const answer of await Promise.all(votes.map((vote) => station.castVote(vote))))
+    expectOk(answer, 'vote');
+  return { voters, tokens, elections };
+}
+
+/** Registers one more voter with a throw-away key; returns the seq the station gave it. */
+async function registerOne(station: Station, name: string): Promise<number> {
+  expectOk(
+    await station.registerVoter({ name, group: 'hall', publicKey: new Uint8Array(randomBytes(32)) }),
+    `registering ${name}`,
+  );
+  return station.lastSeq;
+}
+
+function expectSameState(a: Node, b: Node): void {
+  expect(canonicalState(b.station.engineState)).toEqual(canonicalState(a.station.engineState));
+  expect(b.station.lastSeq).toBe(a.station.lastSeq);
+}
+
+function events(node: Node, event: string): number {
+  return node.logger.entries.filter((entry) => entry.event === event).length;
+}
+
+/** Everything a node's log says about replication, for failure messages. */
+function replicationLog(node: Node): string {
+  return node.logger.entries
+    .filter((entry) => entry.event.startsWith('replication-'))
+    .map((entry) => `${entry.event} ${entry.message} ${JSON.stringify(entry.fields)}`)
+    .join('\n');
+}
+
+/** How many records the log holds after its newest snapshot. */
+async function recordsAfterSnapshot(station: Station): Promise<number> {
+  const snapshot = station.storage.latestSnapshot();
+  if (snapshot === null) return station.lastSeq;
+  let count = 0;
+  await station.storage.readRecords(snapshot.seq + 1, () => {
+    count += 1;
+  });
+  return count;
+}
+
+/**
+ * A primary serving alone in epoch 1 with a snapshot of several chunks and a
+ * log tail after it, and an empty backup station not yet started.
+ */
+async function primaryWithSnapshot(harness: Harness): Promise<{ primary: Node; backup: Node }> {
+  const primary = await harness.node('primary', 128 * 1024);
+  const backup = await harness.node('backup', 128 * 1024);
+  await harness.startManager(primary, backup, 'primary');
+  await waitUntil('the primary serves alone', () => statusOf(primary).writable);
+  await populate(primary.station, { prefix: 'p', registered: 6_000, voting: 30, elections: 3 });
+  // Write on until a snapshot holds the elections and votes too, then leave a log tail after it.
+  const votedSeq = primary.station.lastSeq;
+  for (let batch = 0; (primary.station.storage.latestSnapshot()?.seq ?? 0) <= votedSeq; batch += 1) {
+    if (batch > 200) throw new Error('no snapshot was taken');
+    await Promise.all(
+      Array.from({ length: 50 }, (_, index) => registerOne(primary.station, `p-pad-${batch}-${index}`)),
+    );
+    await sleep(5);
+  }
+  for (let index = 0; index < 20; index += 1) await registerOne(primary.station, `p-late-${index}`);
+  const snapshot = primary.station.storage.latestSnapshot();
+  expect(snapshot).not.toBeNull();
+  expect(snapshot?.seq ?? 0).toBeGreaterThan(0);
+  expect(snapshot?.seq ?? 0).toBeLessThan(primary.station.lastSeq);
+  expect(await recordsAfterSnapshot(primary.station)).toBeGreaterThan(0);
+  return { primary, backup };
+}
+
+/** Snapshot chunks the leader sent on each link, in link order. */
+function chunksSent(links: readonly Link[], leader: Node): { index: number; count: number }[][] {
+  return links.map((link) =>
+    endOf(link, leader).sent.flatMap((message) =>
+      message.type === 'snapshot-chunk' ? [{ index: message.index, count: message.count }] : [],
+    ),
+  );
+}
+
+describe('replication catch-up between two in-process stations', () => {
+  let harness = new Harness();
+
+  afterEach(async () => {
+    await harness.close();
+    harness = new Harness();
+  });
+
+  it('gives an empty backup a full copy: the snapshot in chunks, then the log tail', async () => {
+    const { primary, backup } = await primaryWithSnapshot(harness);
+    const firstLink = harness.links.length;
+    await harness.startManager(backup, primary, 'backup');
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+
+    expectSameState(primary, backup);
+    expect(Buffer.from(backup.station.tokenKey)).toEqual(Buffer.from(primary.station.tokenKey));
+    expect(statusOf(primary)).toMatchObject({ role: 'primary', writable: true, unprotected: false });
+    expect(statusOf(backup)).toMatchObject({
+      role: 'backup',
+      writable: false,
+      epoch: statusOf(primary).epoch,
+    });
+    // The backup calls itself caught up at the leader's next heartbeat.
+    await waitUntil('the backup knows it is caught up', () => statusOf(backup).peer.inSync);
+
+    const links = harness.linksSince(firstLink);
+    expect(links).toHaveLength(1);
+    const [chunks = []] = chunksSent(links, primary);
+    const count = chunks[0]?.count ?? 0;
+    expect(count).toBeGreaterThanOrEqual(5);
+    expect(chunks.map((chunk) => chunk.index)).toEqual(Array.from({ length: count }, (_, index) => index));
+    const leaderEnd = endOf(links[0] as Link, primary);
+    expect(leaderEnd.countSent('records')).toBeGreaterThan(0);
+    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+      continueAfterSeq: 0,
+    });
+
+    // The copy is durable: the backup's store recovers the same state.
+    await harness.kill(backup);
+    await backup.station.close();
+    const reopened = await openStation(backup.dir, systemClock);
+    try {
+      expect(canonicalState(reopened.engineState)).toEqual(canonicalState(primary.station.engineState));
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('resumes a snapshot transfer that broke off after its 2nd chunk from where the backup stopped', async () => {
+    const { primary, backup } = await primaryWithSnapshot(harness);
+    const firstLink = harness.links.length;
+    harness.onLink = (link) => {
+      endOf(link, primary).pauseAfter(nthOfType('snapshot-chunk', 2));
+      harness.onLink = null;
+    };
+    await harness.startManager(backup, primary, 'backup');
+    // The network stalls after the 2nd chunk; once the backup has stored both, it breaks.
+    await waitUntil('the backup stored two chunks', async () => {
+      const partial = await backup.station.storage.partialSnapshot();
+      return partial?.receivedChunks === 2;
+    });
+    const broken = harness.links[firstLink] as Link;
+    expect(endOf(broken, primary).isPaused).toBe(true);
+    endOf(broken, primary).cut();
+
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+
+    const links = harness.linksSince(firstLink);
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    const perLink = chunksSent(links, primary);
+    const count = perLink[0]?.[0]?.count ?? 0;
+    expect(perLink[1]?.[0]?.index, replicationLog(backup)).toBe(2);
+    const total = perLink.flat().length;
+    expect(total).toBeLessThan(2 * count);
+  });
+
+  it('resumes a snapshot transfer cut right after its 2nd chunk, while the backup is still storing', async () => {
+    const { primary, backup } = await primaryWithSnapshot(harness);
+    const firstLink = harness.links.length;
+    harness.onLink = (link) => {
+      endOf(link, primary).cutAfter(nthOfType('snapshot-chunk', 2));
+      harness.onLink = null;
+    };
+    await harness.startManager(backup, primary, 'backup');
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+
+    const links = harness.linksSince(firstLink);
+    const perLink = chunksSent(links, primary);
+    const count = perLink[0]?.[0]?.count ?? 0;
+    const total = perLink.flat().length;
+    expect(total, `chunks per link ${JSON.stringify(perLink)}\n${replicationLog(backup)}`).toBeLessThan(
+      2 * count,
+    );
+  });
+
+  // BUG (core/station/station.ts beginSnapshotInstall): the backup's manager offers to resume at
+  // the chunk count it saw when the link dropped, but the chunk being written then still lands;
+  // the resumed transfer is refused ("the primary resumes its snapshot at chunk 1 but 2 are
+  // here") and the next link starts over from chunk 0. SnapshotInstall.write already ignores
+  // resent chunks, so `install.receivedChunks < fromChunk` (not `!==`) fixes it. Make this `it`
+  // once fixed.
+  it('resumes a snapshot transfer when the link breaks while the backup is still writing a chunk', async () => {
+    const { primary, backup } = await primaryWithSnapshot(harness);
+    const firstLink = harness.links.length;
+    harness.onLink = (link) => {
+      endOf(link, primary).pauseAfter(nthOfType('snapshot-chunk', 2));
+      harness.onLink = null;
+    };
+    // The backup's write of chunk 1 is on its way to the disk when the link breaks: it is held
+    // until the backup has noticed the break, then lands before the backup dials again.
+    let releaseWrite = (): void => undefined;
+    const writeReleased = new Promise<void>((resolve) => {
+      releaseWrite = resolve;
+    });
+    const held: { write: Promise<void> | null } = { write: null };
+    const begin = backup.station.beginSnapshotInstall.bind(backup.station);
+    let wrapped = false;
+    backup.station.beginSnapshotInstall = async (seq, count, fromChunk) => {
+      const install = await begin(seq, count, fromChunk);
+      if (wrapped) return install;
+      wrapped = true;
+      return {
+        seq: install.seq,
+        count: install.count,
+        get receivedChunks() {
+          return install.receivedChunks;
+        },
+        write: (index, chunk) => {
+          if (index !== 1) return install.write(index, chunk);
+          held.write = writeReleased.then(() => install.write(index, chunk));
+          return held.write;
+        },
+        commit: () => install.commit(),
+        abandon: () => install.abandon(),
+      };
+    };
+    await harness.startManager(backup, primary, 'backup');
+    await waitUntil('the backup is writing chunk 1', () => held.write !== null);
+    expect((await backup.station.storage.partialSnapshot())?.receivedChunks).toBe(1);
+    backup.reachable = false;
+    endOf(harness.links[firstLink] as Link, primary).cut();
+    await waitUntil('the backup noticed the break', () => !statusOf(backup).peer.connected);
+    releaseWrite();
+    await held.write;
+    expect((await backup.station.storage.partialSnapshot())?.receivedChunks).toBe(2);
+    backup.reachable = true;
+
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+    const perLink = chunksSent(harness.linksSince(firstLink), primary);
+    const restarts = perLink.slice(1).filter((chunks) => chunks[0]?.index === 0).length;
+    expect(restarts, `chunks per link ${JSON.stringify(perLink)}\n${replicationLog(backup)}`).toBe(0);
+    expect(events(backup, 'replication-channel-error')).toBe(0);
+  });
+
+  it('acknowledges a write only once the backup has it, goes on alone when the link breaks, then catches up by the log tail', async () => {
+    // Long enough that the backup does not take over while the link is down for the test.
+    const failoverMs = 3_000;
+    const primary = await harness.node('primary');
+    const backup = await harness.node('backup');
+    await harness.startManager(primary, backup, 'primary', { failoverMs, dials: false });
+    await harness.startManager(backup, primary, 'backup', { failoverMs });
+    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    // Concurrent writes while the backup is attached.
+    const electorate = await populate(primary.station, {
+      prefix: 'p',
+      registered: 300,
+      voting: 20,
+      elections: 1,
+    });
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+    expect(statusOf(primary).unprotected).toBe(false);
+
+    // Live: each write is on the backup by the time it is acknowledged.
+    const election = electorate.elections[0] ?? '';
+    const late = Array.from({ length: 10 }, (_, index) => newVoter(`late-${index}`));
+    for (const voter of late) {
+      expectOk(
+        await primary.station.registerVoter({
+          name: voter.name,
+          group: 'hall',
+          publicKey: voter.keyPair.publicKey,
+        }),
+        'registration',
+      );
+      expect(backup.station.lastSeq).toBeGreaterThanOrEqual(primary.station.lastSeq);
+      const token = await signIn(primary.station, voter);
+      expectOk(await primary.station.castVote({ token, election, choice: 'green' }), 'vote');
+      expect(backup.station.lastSeq).toBeGreaterThanOrEqual(primary.station.lastSeq);
+    }
+    // Concurrent writes too.
+    const seqs = await Promise.all(
+      Array.from({ length: 50 }, async (_, index) => {
+        await registerOne(primary.station, `burst-${index}`);
+        return backup.station.lastSeq;
+      }),
+    );
+    expect(Math.min(...seqs)).toBeGreaterThan(0);
+    expect(backup.station.lastSeq).toBe(primary.station.lastSeq);
+    expectSameState(primary, backup);
+
+    // The link breaks and stays down: the primary goes on alone, unprotected.
+    const beforeCut = harness.links.length;
+    primary.reachable = false;
+    for (const link of harness.links) link.ends.get(primary.name)?.cut();
+    await waitUntil('the primary notices', () => !statusOf(primary).peer.connected);
+    const backupSeq = backup.station.lastSeq;
+    for (let index = 0; index < 30; index += 1) await registerOne(primary.station, `alone-${index}`);
+    expect(statusOf(primary)).toMatchObject({ role: 'primary', writable: true, unprotected: true });
+    expect(statusOf(backup).writable).toBe(false);
+    expect(backup.station.lastSeq).toBe(backupSeq);
+
+    // It heals: the backup continues its log, no snapshot.
+    primary.reachable = true;
+    await waitUntil('the backup is in sync again', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+    expect(statusOf(primary).unprotected).toBe(false);
+    const relinks = harness.linksSince(beforeCut);
+    expect(relinks.length).toBeGreaterThanOrEqual(1);
+    const leaderEnd = endOf(relinks[relinks.length - 1] as Link, primary);
+    expect(leaderEnd.countSent('snapshot-chunk')).toBe(0);
+    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+      continueAfterSeq: backupSeq,
+    });
+    expect(events(backup, 'replication-full-copy')).toBe(0);
+    const seq = await registerOne(primary.station, 'after-heal');
+    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+  });
+
+  it('gives a backup that fell behind the newest snapshot that snapshot, without discarding its copy first', async () => {
+    const primary = await harness.node('primary', 32 * 1024);
+    const backup = await harness.node('backup', 32 * 1024);
+    await harness.startManager(primary, backup, 'primary', { failoverMs: 3_000, dials: false });
+    await harness.startManager(backup, primary, 'backup', { failoverMs: 3_000 });
+    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    await populate(primary.station, { prefix: 'p', registered: 500, voting: 10, elections: 1 });
+    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
+
+    const beforeCut = harness.links.length;
+    primary.reachable = false;
+    for (const link of harness.links) link.ends.get(primary.name)?.cut();
+    await waitUntil('the primary notices', () => !statusOf(primary).peer.connected);
+    const backupSeq = backup.station.lastSeq;
+    // Enough alone that a snapshot compacts away the records the backup lacks.
+    for (let batch = 0; batch < 20; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, index) => registerOne(primary.station, `alone-${batch}-${index}`)),
+      );
+    }
+    await waitUntil('a snapshot covers the gap', async () => {
+      const snapshot = primary.station.storage.latestSnapshot();
+      if (snapshot === null || snapshot.seq <= backupSeq + 1) return false;
+      try {
+        await primary.station.storage.readRecords(backupSeq + 1, () => undefined, { toSeq: backupSeq + 1 });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+
+    primary.reachable = true;
+    await waitUntil('the backup is in sync again', () => servesWithBackup(primary));
+    expectSameState(primary, backup);
+    const leaderEnd = endOf(harness.linksSince(beforeCut).at(-1) as Link, primary);
+    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+      continueAfterSeq: backupSeq,
+    });
+    expect(leaderEnd.countSent('snapshot-chunk')).toBeGreaterThan(0);
+    expect(events(backup, 'replication-full-copy')).toBe(0);
+    const seq = await registerOne(primary.station, 'after-heal');
+    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+  });
+
+  it('replaces a backup log holding records the cluster never kept with a full copy', async () => {
+    const primary = await harness.node('primary', 64 * 1024);
+    const backup = await harness.node('backup', 64 * 1024);
+    await harness.startManager(primary, backup, 'primary', { dials: false });
+    await harness.startManager(backup, primary, 'backup');
+    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    await populate(primary.station, { prefix: 'p', registered: 1_500, voting: 10, elections: 1 });
+    expect(backup.station.lastSeq).toBe(primary.station.lastSeq);
+    const epoch = statusOf(primary).epoch;
+    const keptSeq = primary.station.lastSeq;
+
+    // The primary dies, but not before logging records the backup never received.
+    await harness.kill(primary);
+    primary.station.setReplicator(null);
+    for (let index = 0; index < 5; index += 1) await registerOne(primary.station, `lost-${index}`);
+    expect(primary.station.lastSeq).toBe(keptSeq + 5);
+
+    await waitUntil('the backup takes over', () => statusOf(backup).writable, 5_000);
+    expect(statusOf(backup)).toMatchObject({ role: 'primary', epoch: epoch + 1 });
+    for (let index = 0; index < 40; index += 1) await registerOne(backup.station, `kept-${index}`);
+
+    // The old primary comes back: its records after keptSeq are not the cluster's.
+    await harness.startManager(primary, backup, 'primary');
+    await waitUntil('the old primary took a full copy', () => events(primary, 'replication-full-copy') > 0);
+    await waitUntil(
+      'the old primary serves again with the backup in sync',
+      () =>
+        servesWithBackup(primary) &&
+        !statusOf(backup).writable &&
+        backup.station.lastSeq === primary.station.lastSeq,
+    );
+    expectSameState(backup, primary);
+    expect(primary.station.engineState.voters.has('lost-0')).toBe(false);
+    expect(primary.station.engineState.voters.has('kept-39')).toBe(true);
+    const seq = await registerOne(primary.station, 'after-return');
+    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+  });
+
+  it('takes over when the primary dies and hands back once it returns, never with two writable stations', async () => {
+    const primary = await harness.node('primary');
+    const backup = await harness.node('backup');
+    // Moments when both stations would take a write, and when both statuses say writable.
+    const overlaps: string[] = [];
+    const statusOverlaps: { readonly primaryTakesWrites: boolean; readonly backupTakesWrites: boolean }[] =
+      [];
+    const check = (): void => {
+      if (primary.manager === null || backup.manager === null) return;
+      const [p, b] = [primary.manager.status(), backup.manager.status()];
+      const primaryTakesWrites = primary.manager.writeRefusal() === null;
+      const backupTakesWrites = backup.manager.writeRefusal() === null;
+      if (primaryTakesWrites && backupTakesWrites) {
+        overlaps.push(`both take writes (epochs ${p.epoch}, ${b.epoch})`);
+      }
+      if (p.writable && b.writable) statusOverlaps.push({ primaryTakesWrites, backupTakesWrites });
+    };
+    harness.onStatus = check;
+    const sampler = setInterval(check, 2);
+    try {
+      await harness.startManager(primary, backup, 'primary');
+      await harness.startManager(backup, primary, 'backup');
+      await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+      await populate(primary.station, { prefix: 'p', registered: 200, voting: 10, elections: 1 });
+      expect(backup.station.lastSeq).toBe(primary.station.lastSeq);
+      const epoch = statusOf(primary).epoch;
+
+      await harness.kill(primary);
+      const killedAtMs = Date.now();
+      await waitUntil('the backup takes over', () => statusOf(backup).writable, 5_000);
+      expect(Date.now() - killedAtMs).toBeGreaterThanOrEqual(defaultFailoverMs - 100);
+      expect(statusOf(backup)).toMatchObject({ role: 'primary', epoch: epoch + 1, unprotected: true });
+      for (let index = 0; index < 20; index += 1) await registerOne(backup.station, `during-${index}`);
+
+      await harness.startManager(primary, backup, 'primary');
+      await waitUntil(
+        'the returned primary serves again with the backup in sync',
+        () =>
+          statusOf(primary).role === 'primary' &&
+          servesWithBackup(primary) &&
+          statusOf(backup).role === 'backup' &&
+          !statusOf(backup).writable,
+      );
+      expect(statusOf(primary).epoch).toBe(epoch + 2);
+      expect(statusOf(backup).epoch).toBe(epoch + 2);
+      expectSameState(primary, backup);
+      expect(primary.station.engineState.voters.has('during-19')).toBe(true);
+      expect(events(primary, 'replication-full-copy')).toBe(0);
+      const seq = await registerOne(primary.station, 'after-hand-back');
+      expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+      expect(
+        isUnavailable(
+          await backup.station.registerVoter({ name: 'x', group: 'hall', publicKey: new Uint8Array(32) }),
+        ),
+      ).toBe(true);
+    } finally {
+      clearInterval(sampler);
+      harness.onStatus = null;
+    }
+    expect(overlaps).toEqual([]);
+    // Known reporting flaw: during the hand-over, from the new primary's promotion until the
+    // old one hears `handover-done`, both statuses say writable: true, although the old one
+    // already refuses writes (status() reports `writable` without `handingOver`). Until that
+    // is fixed, every such moment must have one of the two refusing.
+    for (const overlap of statusOverlaps) {
+      expect(overlap.primaryTakesWrites && overlap.backupTakesWrites).toBe(false);
+    }
+  });
+
+  // BUG (core/replication/leader-session.ts canContinue, epoch-record.ts): an epoch number is
+  // not unique. A returning primary that cannot reach the backup (which took over in epoch
+  // N + 1) promotes itself into epoch N + 1 as well, from the same seq; once the two meet, the
+  // follower's log "continues" although its records after that seq are not the leader's: the
+  // stations silently diverge. Make this `it` once fixed.
+  it('does not continue a log written in the same epoch number by the other station', async () => {
+    const primary = await harness.node('primary');
+    const backup = await harness.node('backup');
+    await harness.startManager(primary, backup, 'primary');
+    await harness.startManager(backup, primary, 'backup');
+    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    await populate(primary.station, { prefix: 'p', registered: 200, voting: 5, elections: 1 });
+    const epoch = statusOf(primary).epoch;
+
+    // The primary dies; the backup takes over and records votes of its own.
+    await harness.kill(primary);
+    await waitUntil('the backup takes over', () => statusOf(backup).writable, 5_000);
+    for (let index = 0; index < 10; index += 1) await registerOne(backup.station, `b-split-${index}`);
+    // The primary restarts while the backup is unreachable, and serves alone after failoverMs.
+    backup.reachable = false;
+    for (const link of harness.links) link.ends.get(backup.name)?.cut();
+    await harness.startManager(primary, backup, 'primary');
+    await waitUntil('the restarted primary serves alone', () => statusOf(primary).writable, 5_000);
+    // Both started "their" epoch epoch + 1 at the same seq, on different records.
+    expect(statusOf(primary).epoch).toBe(epoch + 1);
+    expect(statusOf(backup).epoch).toBe(epoch + 1);
+    for (let index = 0; index < 30; index += 1) await registerOne(primary.station, `p-split-${index}`);
+
+    // The network heals: whoever leads, the other must not keep records the leader never had.
+    backup.reachable = true;
+    await waitUntil(
+      'one station serves with the other in sync',
+      () => servesWithBackup(primary) || servesWithBackup(backup),
+      5_000,
+    );
+    await primary.station.settle();
+    await backup.station.settle();
+    expectSameState(primary, backup);
+  });
+});
