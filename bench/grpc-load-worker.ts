@@ -43,7 +43,7 @@ async function prepare(plan: WorkerSetup): Promise<void> {
   clients = Array.from({ length: plan.clients }, (_, clientIndex) => ({
     connection: new VotingClient(plan.address),
     voters: Array.from({ length: plan.votersPerClient }, (_unused, voterIndex) =>
-      newVoterKey(`w${plan.workerIndex}-c${clientIndex}-v${voterIndex}`),
+      newVoterKey(`${plan.voterPrefix}w${plan.workerIndex}-c${clientIndex}-v${voterIndex}`),
     ),
     tokens: [],
   }));

@@ -7,11 +7,14 @@
 import { syncCountingActive } from './support/sync-counter.ts';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { catchUpSection } from './catchup.ts';
 import { grpcLoginsSection } from './grpc-logins.ts';
 import { grpcVotesSection } from './grpc-votes.ts';
 import { inProcessVotesSection } from './in-process-votes.ts';
 import { registerSizeSection } from './register-size.ts';
+import { replicatedSection } from './replicated.ts';
 import { restartSection } from './restart.ts';
+import { takeOverSection } from './takeover.ts';
 import { installEmergencyCleanup, Scope } from './support/cleanup.ts';
 import type { Section } from './support/section.ts';
 import { formatMs, printNote, printSectionTitle } from './support/table.ts';
@@ -23,6 +26,9 @@ const sections: readonly Section[] = [
   grpcVotesSection,
   grpcLoginsSection,
   restartSection,
+  takeOverSection,
+  replicatedSection,
+  catchUpSection,
 ];
 
 const usage = `usage: npm run bench -- [--quick] [--only NAME]...

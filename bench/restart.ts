@@ -11,12 +11,9 @@
  *   snapshot plus that log.
  * An empty station's start is measured too: the fixed cost of Node + tsx.
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
-import type { BuilderReport, BuilderRequest } from './scale-data-builder.ts';
-import { killAndWait, type Scope } from './support/cleanup.ts';
+import { runBuilder } from './support/builder-process.ts';
+import type { Scope } from './support/cleanup.ts';
 import { dataDirUsage } from './support/data-dir.ts';
-import { benchDir, repoRoot } from './support/paths.ts';
 import { readProcessMemory, type ProcessMemory } from './support/proc-status.ts';
 import type { BenchOptions, Section } from './support/section.ts';
 import {
@@ -38,50 +35,6 @@ import {
 
 const restartTargetMs = 5_000;
 const rssTargetBytes = 1024 ** 3;
-const builderTimeoutMs = 20 * 60_000;
-
-function isBuilderReport(value: unknown): value is BuilderReport {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'type' in value &&
-    (value.type === 'built' || value.type === 'filled' || value.type === 'failed')
-  );
-}
-
-/** Runs the builder with one request; resolves with its report (the process may still be alive). */
-async function runBuilder(
-  scope: Scope,
-  request: BuilderRequest,
-): Promise<{ readonly report: BuilderReport; readonly kill: () => Promise<void> }> {
-  const child = fork(path.join(benchDir, 'scale-data-builder.ts'), [], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  scope.adopt(child);
-  const report = await new Promise<BuilderReport>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error('the data builder took too long'));
-    }, builderTimeoutMs);
-    child.once('message', (message: unknown) => {
-      clearTimeout(timer);
-      if (isBuilderReport(message)) resolve(message);
-      else reject(new Error('the data builder sent an unexpected message'));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the data builder exited (${signal ?? String(code)}) before reporting`));
-    });
-    child.send(request);
-  });
-  if (report.type === 'failed') {
-    await killAndWait(child);
-    throw new Error(`the data builder failed: ${report.message}`);
-  }
-  return { report, kill: () => killAndWait(child, 'SIGKILL') };
-}
 
 interface Restart {
   readonly readyMs: number;

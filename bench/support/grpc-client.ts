@@ -90,18 +90,28 @@ export class VotingClient {
     );
   }
 
-  async castVote(token: Uint8Array, electionName: string, choiceName: string): Promise<number> {
-    return codeOf(await this.call('CastVote', { electionName, choiceName, token: { value: token } }));
+  /** `timeoutMs`: a deadline for the call (none by default). */
+  async castVote(
+    token: Uint8Array,
+    electionName: string,
+    choiceName: string,
+    timeoutMs?: number,
+  ): Promise<number> {
+    return codeOf(
+      await this.call('CastVote', { electionName, choiceName, token: { value: token } }, timeoutMs),
+    );
   }
 
-  private call(name: MethodName, request: Message): Promise<Message> {
+  private call(name: MethodName, request: Message, timeoutMs?: number): Promise<Message> {
     const spec = methods[name];
+    const options: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest<Message, Message>(
         spec.path,
         (value) => toBuffer(spec.request.encode(value).finish()),
         (buffer) => spec.response.toObject(spec.response.decode(buffer)),
         request,
+        options,
         (error, response) => {
           if (error !== null) reject(new GrpcCallError(name, error.code, error.details));
           else if (response === undefined) reject(new Error(`${name}: empty response`));

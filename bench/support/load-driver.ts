@@ -20,12 +20,16 @@ export interface LoadPlan {
   readonly workers: number;
   readonly clientsPerWorker: number;
   readonly votersPerClient: number;
+  /** Put before every voter name (default none): runs on one station need new voters each. */
+  readonly voterPrefix?: string;
   readonly elections: readonly string[];
   readonly realStation: boolean;
   readonly warmupMs: number;
   readonly durationMs: number;
   /** The server's pid, to measure the CPU time it used in the window. */
   readonly serverPid: number;
+  /** Other processes whose CPU time in the window is reported too (e.g. a backup station). */
+  readonly watchPids?: readonly number[];
 }
 
 export interface LoadResult {
@@ -40,6 +44,8 @@ export interface LoadResult {
   readonly serverCpuPerCallUs: number;
   /** CPU time all load workers used during the measured window, per successful call, in µs. */
   readonly clientCpuPerCallUs: number;
+  /** CPU time each of `watchPids` used during the measured window, per successful call, in µs. */
+  readonly watchedCpuPerCallUs: readonly number[];
 }
 
 const setupTimeoutMs = 300_000;
@@ -115,6 +121,7 @@ export async function runLoad(scope: Scope, plan: LoadPlan): Promise<LoadResult>
         workerIndex,
         clients: plan.clientsPerWorker,
         votersPerClient: plan.votersPerClient,
+        voterPrefix: plan.voterPrefix ?? '',
         elections: plan.elections,
         realStation: plan.realStation,
       });
@@ -125,11 +132,17 @@ export async function runLoad(scope: Scope, plan: LoadPlan): Promise<LoadResult>
     const measureFromEpochMs = Date.now() + plan.warmupMs;
     const endAtEpochMs = measureFromEpochMs + plan.durationMs;
     for (const worker of workers) worker.child.send({ type: 'go', measureFromEpochMs, endAtEpochMs });
-    const cpuOf = (): { readonly server: number; readonly clients: number } => ({
+    interface CpuSample {
+      readonly server: number;
+      readonly clients: number;
+      readonly watched: readonly number[];
+    }
+    const cpuOf = (): CpuSample => ({
       server: readProcessCpuMs(plan.serverPid),
       clients: workers.reduce((sum, worker) => sum + readProcessCpuMs(worker.child.pid ?? -1), 0),
+      watched: (plan.watchPids ?? []).map((pid) => readProcessCpuMs(pid)),
     });
-    const cpuAt = (epochMs: number): Promise<{ readonly server: number; readonly clients: number }> =>
+    const cpuAt = (epochMs: number): Promise<CpuSample> =>
       new Promise((resolve) => {
         setTimeout(
           () => {
@@ -165,6 +178,9 @@ export async function runLoad(scope: Scope, plan: LoadPlan): Promise<LoadResult>
       setupMs,
       serverCpuPerCallUs: ((cpuTo.server - cpuFrom.server) * 1000) / calls,
       clientCpuPerCallUs: ((cpuTo.clients - cpuFrom.clients) * 1000) / calls,
+      watchedCpuPerCallUs: cpuTo.watched.map(
+        (ms, index) => ((ms - (cpuFrom.watched[index] ?? NaN)) * 1000) / calls,
+      ),
     };
   } finally {
     await Promise.all(

@@ -10,6 +10,8 @@ export interface WorkerSetup {
   readonly clients: number;
   /** Voters per client; each client signs them in during setup. */
   readonly votersPerClient: number;
+  /** Put before every voter name, so that several runs can register new voters on one station. */
+  readonly voterPrefix: string;
   /** Elections to vote in, in order; each client's voters vote once in each. */
   readonly elections: readonly string[];
   /**

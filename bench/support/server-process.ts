@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isRunning, type Scope } from './cleanup.ts';
-import { benchDir, evoteBin, repoRoot } from './paths.ts';
+import { benchDir, evoteBin, evoteScript, repoRoot } from './paths.ts';
 import { nowMs } from './timing.ts';
 
 export interface ServerProcess {
@@ -18,6 +18,8 @@ export interface ServerProcess {
   readonly readyMs: number;
   /** Standard error lines so far (the station's JSON log), the most recent 2,000. */
   readonly stderrLines: readonly string[];
+  /** The first standard output line matching `pattern` (already printed or still to come). */
+  stdoutLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** SIGTERM, then waits for the exit; SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<StopResult>;
 }
@@ -30,12 +32,25 @@ export interface StopResult {
 
 const stderrKept = 2_000;
 
-export function startStationProcess(scope: Scope, dataDir: string): Promise<ServerProcess> {
+/**
+ * Set EVOTE_BENCH_CPU_PROF=DIR to run every station under `node --cpu-prof`
+ * (profiles land in DIR when a station stops cleanly; not on SIGKILL).
+ */
+const cpuProfileDir = process.env['EVOTE_BENCH_CPU_PROF'] ?? '';
+
+export function startStationProcess(
+  scope: Scope,
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+  label = 'station',
+): Promise<ServerProcess> {
+  const args = ['station', '--data', dataDir, '--grpc', '127.0.0.1:0', ...extraArgs];
+  if (cpuProfileDir === '') return startServerProcess(scope, evoteBin, args, label);
   return startServerProcess(
     scope,
-    evoteBin,
-    ['station', '--data', dataDir, '--grpc', '127.0.0.1:0'],
-    'station',
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir, evoteScript, ...args],
+    label,
   );
 }
 
@@ -56,6 +71,8 @@ export async function startServerProcess(
   readyTimeoutMs = 120_000,
 ): Promise<ServerProcess> {
   const stderrLines: string[] = [];
+  const stdoutLines: string[] = [];
+  const stdoutWaiters = new Set<(line: string) => void>();
   const start = nowMs();
   const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   scope.adopt(child);
@@ -82,6 +99,8 @@ export async function startServerProcess(
       reject(error);
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
+      if (stdoutLines.length < stderrKept) stdoutLines.push(line);
+      for (const waiter of stdoutWaiters) waiter(line);
       const match = /^grpc: (\S+)$/.exec(line);
       if (match?.[1] === undefined) return;
       clearTimeout(timer);
@@ -97,6 +116,26 @@ export async function startServerProcess(
     address,
     readyMs,
     stderrLines,
+    stdoutLine(pattern, timeoutMs = 10_000) {
+      for (const line of stdoutLines) {
+        const match = pattern.exec(line);
+        if (match !== null) return Promise.resolve(match);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          stdoutWaiters.delete(waiter);
+          reject(new Error(`${label} printed no line matching ${String(pattern)} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = (line: string): void => {
+          const match = pattern.exec(line);
+          if (match === null) return;
+          clearTimeout(timer);
+          stdoutWaiters.delete(waiter);
+          resolve(match);
+        };
+        stdoutWaiters.add(waiter);
+      });
+    },
     async stop(timeoutMs = 60_000) {
       const stopStart = nowMs();
       if (!isRunning(child)) {
@@ -132,6 +171,14 @@ export function parseLogLines(lines: readonly string[]): Readonly<Record<string,
 export function loggedProblems(lines: readonly string[]): string[] {
   return parseLogLines(lines)
     .filter((entry) => entry['level'] === 'warn' || entry['level'] === 'error')
+    .map((entry) => JSON.stringify(entry).slice(0, 300));
+}
+
+/** Warnings and errors the server logged at or after `fromEpochMs` (wall clock), for printing. */
+export function problemsSince(lines: readonly string[], fromEpochMs: number): string[] {
+  return parseLogLines(lines)
+    .filter((entry) => entry['level'] === 'warn' || entry['level'] === 'error')
+    .filter((entry) => typeof entry['time'] === 'string' && Date.parse(entry['time']) >= fromEpochMs)
     .map((entry) => JSON.stringify(entry).slice(0, 300));
 }
 
