@@ -75,17 +75,29 @@ export class FollowerSession {
         }
         return;
       }
-      case 'records':
+      case 'records': {
         this.requireWelcome();
-        await this.station.appendReplicated(message.records);
-        this.ack(message.epoch);
+        // Not awaited: the next message is applied while this one is being made durable, so
+        // the backup's log commits many messages with one flush, as the primary's does.
+        // Records are applied in order as they arrive; acknowledgements follow durability.
+        const epoch = message.epoch;
+        this.station.appendReplicated(message.records).then(
+          () => {
+            this.ack(epoch);
+          },
+          (error: unknown) => {
+            this.onFailure(error instanceof Error ? error.message : String(error));
+          },
+        );
         return;
+      }
       case 'heartbeat':
         if (this.install === null && this.station.lastSeq >= message.lastSeq) this.callbacks.caughtUp(true);
         this.ack(message.epoch);
         return;
       case 'handover':
         this.requireWelcome();
+        await this.station.settle();
         if (message.lastSeq !== this.station.lastSeq) {
           throw new Error(
             `hand-over at seq ${message.lastSeq} but this station holds ${this.station.lastSeq}`,

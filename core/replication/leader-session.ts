@@ -36,6 +36,8 @@ export class LeaderSession {
   private live = false;
   private liveFromSeq = Number.POSITIVE_INFINITY;
   private waiters: AckWaiter[] = [];
+  /** Live commands waiting for the end of the turn, to travel in one message. */
+  private outbox: ReplicatedRecord[] = [];
   private closed = false;
 
   constructor(
@@ -99,11 +101,33 @@ export class LeaderSession {
   /** A command became durable here: send it (if live) and wait until the follower has it too. */
   async replicate(seq: number, payload: Uint8Array): Promise<boolean> {
     if (!this.live || this.closed) return false;
-    if (seq > this.sentSeq) {
-      this.sendRecords([{ seq, payload }]);
-    }
+    if (seq > this.sentSeq) this.queueLive({ seq, payload });
     if (this.ackedSeq >= seq) return true;
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /**
+   * Commands become durable here in groups (one flush each) and are handed to
+   * `replicate` one by one within the same turn: send each group as one message.
+   */
+  private queueLive(record: ReplicatedRecord): void {
+    this.outbox.push(record);
+    this.sentSeq = record.seq;
+    if (this.outbox.length > 1) return;
+    setImmediate(() => {
+      const records = this.outbox;
+      this.outbox = [];
+      let start = 0;
+      let bytes = 0;
+      records.forEach((queued, index) => {
+        bytes += queued.payload.length;
+        if (bytes >= recordsMessageBytesMax || index === records.length - 1) {
+          this.sendRecords(records.slice(start, index + 1));
+          start = index + 1;
+          bytes = 0;
+        }
+      });
+    });
   }
 
   heartbeat(): void {
