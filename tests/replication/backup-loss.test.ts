@@ -7,24 +7,23 @@
  * over holding every vote, including those cast while it was down.
  */
 import nacl from 'tweetnacl';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { killRunningStations } from '../support/station-process.ts';
+import { hourMs } from '../support/engine-fixtures.ts';
+import type { TestVoter } from '../support/station-fixtures.ts';
+import type { VotingClient } from '../support/voting-client.ts';
 import {
   connectedClient,
+  createElections,
   fetchStatus,
   logEvents,
-  newVoters,
-  NodeFactory,
-  registerAll,
-  signInAll,
+  signUpVoters,
   startNode,
   tokenOf,
+  usePairNodes,
   waitForLogEvent,
   waitForPair,
   waitForStatus,
-  type PairNode,
-  type TestVoter,
 } from './pair-harness.ts';
 
 const pairKey = generatePairingKey();
@@ -32,47 +31,19 @@ const failoverMs = 1_000;
 const choices = ['red', 'green', 'blue'] as const;
 
 describe('the backup is lost and comes back', () => {
-  const factory = new NodeFactory();
-
-  afterEach(async () => {
-    await killRunningStations();
-  });
-
-  afterAll(async () => {
-    await factory.removeAll();
-  });
-
-  function startPrimary(a: PairNode, b: PairNode) {
-    return startNode(a, { role: 'primary', peer: b, pairKey, failoverMs });
-  }
-  function startBackup(b: PairNode, a: PairNode) {
-    return startNode(b, { role: 'backup', peer: a, pairKey, failoverMs });
-  }
+  const factory = usePairNodes();
 
   it('keeps voting unprotected while the backup is down, then catches it up so it holds every vote', async () => {
-    const a = await factory.node('a');
-    const b = await factory.node('b');
-    const primaryProcess = await startPrimary(a, b);
-    await startBackup(b, a);
-    await waitForPair(a, b);
+    const { a, b, primaryProcess } = await factory.startPair({ pairKey, failoverMs });
 
     const primary = await connectedClient(a);
-    const voters = newVoters('voter', 60);
-    await registerAll(primary, voters, 'hall');
-    const tokens = await signInAll(primary, voters);
+    const { voters, tokens } = await signUpVoters(primary, 60);
     const first = voters[0];
     if (first === undefined) throw new Error('no voters');
-    expect(
-      await primary.createElection({
-        token: tokenOf(tokens, first),
-        name: 'Council',
-        groups: ['hall'],
-        choices: [...choices],
-        endsAtMs: Date.now() + 60 * 60 * 1000,
-      }),
-    ).toBe(0);
-    const vote = (voter: TestVoter, index: number) =>
-      primary.castVote({
+    await createElections(primary, tokenOf(tokens, first), [['Council', Date.now() + hourMs]], choices);
+    /** `voter`'s vote in Council for the choice at `index` (round the list), cast through `client`. */
+    const vote = (client: VotingClient, voter: TestVoter, index: number) =>
+      client.castVote({
         token: tokenOf(tokens, voter),
         election: 'Council',
         choice: choices[index % choices.length] ?? 'red',
@@ -80,7 +51,8 @@ describe('the backup is lost and comes back', () => {
 
     // Votes while the pair is whole.
     const beforeLoss = voters.slice(0, 20);
-    for (const [index, voter] of beforeLoss.entries()) expect(await vote(voter, index), voter.name).toBe(0);
+    for (const [index, voter] of beforeLoss.entries())
+      expect(await vote(primary, voter, index), voter.name).toBe(0);
     expect((await fetchStatus(a))?.unprotected).toBe(false);
 
     // The backup dies without a word.
@@ -97,7 +69,8 @@ describe('the backup is lost and comes back', () => {
 
     // The primary keeps accepting votes, and keeps saying it is unprotected.
     const whileDown = voters.slice(20, 50);
-    for (const [index, voter] of whileDown.entries()) expect(await vote(voter, index), voter.name).toBe(0);
+    for (const [index, voter] of whileDown.entries())
+      expect(await vote(primary, voter, index), voter.name).toBe(0);
     const lateVoter = { name: 'late-voter', group: 'hall', publicKey: nacl.sign.keyPair().publicKey };
     expect(await primary.registerVoter(lateVoter)).toBe(0);
     const stillAlone = await fetchStatus(a);
@@ -106,7 +79,7 @@ describe('the backup is lost and comes back', () => {
     expect(logEvents(primaryProcess, 'replication-promoted')).toHaveLength(1);
 
     // The backup comes back, catches up, and the primary is protected again.
-    const backupProcess = await startBackup(b, a);
+    const backupProcess = await startNode(b, { role: 'backup', peer: a, pairKey, failoverMs });
     // Also waits for the backup's own `peer.inSync`: it takes over only once it knows it holds everything.
     await waitForPair(a, b);
     const protectedAgain = await fetchStatus(a);
@@ -118,7 +91,8 @@ describe('the backup is lost and comes back', () => {
 
     // A few more votes with the pair whole again.
     const afterReturn = voters.slice(50);
-    for (const [index, voter] of afterReturn.entries()) expect(await vote(voter, index), voter.name).toBe(0);
+    for (const [index, voter] of afterReturn.entries())
+      expect(await vote(primary, voter, index), voter.name).toBe(0);
 
     // Now the primary dies: the backup takes over with every vote.
     await primaryProcess.stop('SIGKILL');
@@ -130,17 +104,9 @@ describe('the backup is lost and comes back', () => {
     );
     await waitForLogEvent(backupProcess, 'replication-promoted');
     const promoted = await connectedClient(b);
-    for (const [index, voter] of voters.entries()) {
-      // Every vote was acknowledged by the old primary, so each is on the backup: re-voting answers 4.
-      expect(
-        await promoted.castVote({
-          token: tokenOf(tokens, voter),
-          election: 'Council',
-          choice: choices[index % choices.length] ?? 'red',
-        }),
-        voter.name,
-      ).toBe(4);
-    }
+    // Every vote was acknowledged by the old primary, so each is on the backup: re-voting answers 4.
+    for (const [index, voter] of voters.entries())
+      expect(await vote(promoted, voter, index), voter.name).toBe(4);
     // The registration made while the backup was down is there too (registering again answers 1).
     expect(await promoted.registerVoter(lateVoter)).toBe(1);
     primary.close();

@@ -16,8 +16,9 @@ import { systemClock } from '../../core/station/environment.ts';
 import { isUnavailable, type Unavailable } from '../../core/station/station-api.ts';
 import type { Station } from '../../core/station/station.ts';
 import type { Outcome } from '../../core/protocol/status-codes.ts';
-import { canonicalState } from '../support/engine-fixtures.ts';
+import { canonicalState, hourMs } from '../support/engine-fixtures.ts';
 import { createChannelPair, nthOfType, type MemoryChannel } from '../support/memory-channel.ts';
+import { pollUntil } from '../support/polling.ts';
 import {
   newVoter,
   openStation,
@@ -52,8 +53,13 @@ interface ManagerOptions {
   readonly dials?: boolean;
 }
 
+/** The nodes of a pair, named after the role each prefers. */
+interface NodePair {
+  readonly primary: Node;
+  readonly backup: Node;
+}
+
 const defaultFailoverMs = 300;
-const hourMs = 60 * 60 * 1000;
 
 function endOf(link: Link, node: Node): MemoryChannel {
   const end = link.ends.get(node.name);
@@ -102,6 +108,24 @@ class Harness {
     return node;
   }
 
+  /** Nodes named `primary` and `backup` (taking snapshots after `snapshotAfterBytes` of log, if given). */
+  async nodePair(snapshotAfterBytes?: number): Promise<NodePair> {
+    return {
+      primary: await this.node('primary', snapshotAfterBytes),
+      backup: await this.node('backup', snapshotAfterBytes),
+    };
+  }
+
+  /** Starts managers for both nodes, each preferring the role it is named after, and waits until they are in sync. */
+  async startPair(
+    { primary, backup }: NodePair,
+    options: { readonly primary?: ManagerOptions; readonly backup?: ManagerOptions } = {},
+  ): Promise<void> {
+    await this.startManager(primary, backup, 'primary', options.primary);
+    await this.startManager(backup, primary, 'backup', options.backup);
+    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+  }
+
   /** Starts a manager for `node` (replacing a stopped one), as the station runtime does. */
   async startManager(
     node: Node,
@@ -133,12 +157,24 @@ class Harness {
 
   /** The station's process dies: its links break and it answers no dial (its Station stays open). */
   async kill(node: Node): Promise<void> {
-    node.reachable = false;
     const manager = node.manager;
     node.manager = null;
-    for (const link of this.links)
-      if (link.dialer === node || link.acceptor === node) endOf(link, node).cut();
+    this.cutOff(node);
     await manager?.stop();
+  }
+
+  /** The node's network fails: its links break, and no dial reaches it or leaves it until it is `reachable` again. */
+  cutOff(node: Node): void {
+    node.reachable = false;
+    for (const link of this.links) link.ends.get(node.name)?.cut();
+  }
+
+  /** Calls `action` with the next new link only, before its first message is sent. */
+  onNextLink(action: (link: Link) => void): void {
+    this.onLink = (link) => {
+      this.onLink = null;
+      action(link);
+    };
   }
 
   /** The links created since `index`, in order. */
@@ -173,17 +209,13 @@ class Harness {
   }
 }
 
+/** Polls `check` often (the managers run on this event loop) until it is true; throws after `timeoutMs`. */
 async function waitUntil(
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(5);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+  await pollUntil(what, check, (done) => done, { timeoutMs, intervalMs: 5 });
 }
 
 function expectOk(answer: Outcome<string> | Unavailable, what: string): void {
@@ -272,9 +304,45 @@ async function registerOne(station: Station, name: string): Promise<number> {
   return station.lastSeq;
 }
 
+/** Registers `count` voters `${prefix}-0` … one after the other. */
+async function registerInTurn(station: Station, prefix: string, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) await registerOne(station, `${prefix}-${index}`);
+}
+
+/** Registers `count` voters `${prefix}-0` … all at once. */
+async function registerAtOnce(station: Station, prefix: string, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, index) => registerOne(station, `${prefix}-${index}`)));
+}
+
 function expectSameState(a: Node, b: Node): void {
   expect(canonicalState(b.station.engineState)).toEqual(canonicalState(a.station.engineState));
   expect(b.station.lastSeq).toBe(a.station.lastSeq);
+}
+
+/** Waits until `primary` serves with `backup` in sync, then checks that both hold the same state. */
+async function expectCaughtUp({ primary, backup }: NodePair, what = 'the backup is in sync'): Promise<void> {
+  await waitUntil(what, () => servesWithBackup(primary));
+  expectSameState(primary, backup);
+}
+
+/** A new write on `primary` is on `backup` by the time it is acknowledged. */
+async function expectReplicatedWrite({ primary, backup }: NodePair, name: string): Promise<void> {
+  const seq = await registerOne(primary.station, name);
+  expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+}
+
+/**
+ * Cuts the primary off from its backup and waits until it notices; returns how many links
+ * were made before the cut and the backup's last seq at the cut.
+ */
+async function cutOffPrimary(
+  harness: Harness,
+  { primary, backup }: NodePair,
+): Promise<{ beforeCut: number; backupSeq: number }> {
+  const beforeCut = harness.links.length;
+  harness.cutOff(primary);
+  await waitUntil('the primary notices', () => !statusOf(primary).peer.connected);
+  return { beforeCut, backupSeq: backup.station.lastSeq };
 }
 
 function events(node: Node, event: string): number {
@@ -304,9 +372,8 @@ async function recordsAfterSnapshot(station: Station): Promise<number> {
  * A primary serving alone in epoch 1 with a snapshot of several chunks and a
  * log tail after it, and an empty backup station not yet started.
  */
-async function primaryWithSnapshot(harness: Harness): Promise<{ primary: Node; backup: Node }> {
-  const primary = await harness.node('primary', 128 * 1024);
-  const backup = await harness.node('backup', 128 * 1024);
+async function primaryWithSnapshot(harness: Harness): Promise<NodePair> {
+  const { primary, backup } = await harness.nodePair(128 * 1024);
   await harness.startManager(primary, backup, 'primary');
   await waitUntil('the primary serves alone', () => statusOf(primary).writable);
   await populate(primary.station, { prefix: 'p', registered: 6_000, voting: 30, elections: 3 });
@@ -314,18 +381,21 @@ async function primaryWithSnapshot(harness: Harness): Promise<{ primary: Node; b
   const votedSeq = primary.station.lastSeq;
   for (let batch = 0; (primary.station.storage.latestSnapshot()?.seq ?? 0) <= votedSeq; batch += 1) {
     if (batch > 200) throw new Error('no snapshot was taken');
-    await Promise.all(
-      Array.from({ length: 50 }, (_, index) => registerOne(primary.station, `p-pad-${batch}-${index}`)),
-    );
+    await registerAtOnce(primary.station, `p-pad-${batch}`, 50);
     await sleep(5);
   }
-  for (let index = 0; index < 20; index += 1) await registerOne(primary.station, `p-late-${index}`);
+  await registerInTurn(primary.station, 'p-late', 20);
   const snapshot = primary.station.storage.latestSnapshot();
   expect(snapshot).not.toBeNull();
   expect(snapshot?.seq ?? 0).toBeGreaterThan(0);
   expect(snapshot?.seq ?? 0).toBeLessThan(primary.station.lastSeq);
   expect(await recordsAfterSnapshot(primary.station)).toBeGreaterThan(0);
   return { primary, backup };
+}
+
+/** The welcome the leader sent on its end of a link. */
+function welcomeOn(leaderEnd: MemoryChannel): unknown {
+  return leaderEnd.sent.find((message) => message.type === 'welcome');
 }
 
 /** Snapshot chunks the leader sent on each link, in link order. */
@@ -370,7 +440,7 @@ describe('replication catch-up between two in-process stations', () => {
     expect(chunks.map((chunk) => chunk.index)).toEqual(Array.from({ length: count }, (_, index) => index));
     const leaderEnd = endOf(links[0] as Link, primary);
     expect(leaderEnd.countSent('records')).toBeGreaterThan(0);
-    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+    expect(welcomeOn(leaderEnd)).toMatchObject({
       continueAfterSeq: 0,
     });
 
@@ -388,10 +458,9 @@ describe('replication catch-up between two in-process stations', () => {
   it('resumes a snapshot transfer that broke off after its 2nd chunk from where the backup stopped', async () => {
     const { primary, backup } = await primaryWithSnapshot(harness);
     const firstLink = harness.links.length;
-    harness.onLink = (link) => {
+    harness.onNextLink((link) => {
       endOf(link, primary).pauseAfter(nthOfType('snapshot-chunk', 2));
-      harness.onLink = null;
-    };
+    });
     await harness.startManager(backup, primary, 'backup');
     // The network stalls after the 2nd chunk; once the backup has stored both, it breaks.
     await waitUntil('the backup stored two chunks', async () => {
@@ -402,8 +471,7 @@ describe('replication catch-up between two in-process stations', () => {
     expect(endOf(broken, primary).isPaused).toBe(true);
     endOf(broken, primary).cut();
 
-    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup });
 
     const links = harness.linksSince(firstLink);
     expect(links.length).toBeGreaterThanOrEqual(2);
@@ -417,13 +485,11 @@ describe('replication catch-up between two in-process stations', () => {
   it('resumes a snapshot transfer cut right after its 2nd chunk, while the backup is still storing', async () => {
     const { primary, backup } = await primaryWithSnapshot(harness);
     const firstLink = harness.links.length;
-    harness.onLink = (link) => {
+    harness.onNextLink((link) => {
       endOf(link, primary).cutAfter(nthOfType('snapshot-chunk', 2));
-      harness.onLink = null;
-    };
+    });
     await harness.startManager(backup, primary, 'backup');
-    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup });
 
     const links = harness.linksSince(firstLink);
     const perLink = chunksSent(links, primary);
@@ -443,10 +509,9 @@ describe('replication catch-up between two in-process stations', () => {
   it('resumes a snapshot transfer when the link breaks while the backup is still writing a chunk', async () => {
     const { primary, backup } = await primaryWithSnapshot(harness);
     const firstLink = harness.links.length;
-    harness.onLink = (link) => {
+    harness.onNextLink((link) => {
       endOf(link, primary).pauseAfter(nthOfType('snapshot-chunk', 2));
-      harness.onLink = null;
-    };
+    });
     // The backup's write of chunk 1 is on its way to the disk when the link breaks: it is held
     // until the backup has noticed the break, then lands before the backup dials again.
     let releaseWrite = (): void => undefined;
@@ -486,8 +551,7 @@ describe('replication catch-up between two in-process stations', () => {
     expect((await backup.station.storage.partialSnapshot())?.receivedChunks).toBe(2);
     backup.reachable = true;
 
-    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup });
     const perLink = chunksSent(harness.linksSince(firstLink), primary);
     const restarts = perLink.slice(1).filter((chunks) => chunks[0]?.index === 0).length;
     expect(restarts, `chunks per link ${JSON.stringify(perLink)}\n${replicationLog(backup)}`).toBe(0);
@@ -497,11 +561,11 @@ describe('replication catch-up between two in-process stations', () => {
   it('acknowledges a write only once the backup has it, goes on alone when the link breaks, then catches up by the log tail', async () => {
     // Long enough that the backup does not take over while the link is down for the test.
     const failoverMs = 3_000;
-    const primary = await harness.node('primary');
-    const backup = await harness.node('backup');
-    await harness.startManager(primary, backup, 'primary', { failoverMs, dials: false });
-    await harness.startManager(backup, primary, 'backup', { failoverMs });
-    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    const { primary, backup } = await harness.nodePair();
+    await harness.startPair(
+      { primary, backup },
+      { primary: { failoverMs, dials: false }, backup: { failoverMs } },
+    );
     // Concurrent writes while the backup is attached.
     const electorate = await populate(primary.station, {
       prefix: 'p',
@@ -509,8 +573,7 @@ describe('replication catch-up between two in-process stations', () => {
       voting: 20,
       elections: 1,
     });
-    await waitUntil('the backup is in sync', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup });
     expect(statusOf(primary).unprotected).toBe(false);
 
     // Live: each write is on the backup by the time it is acknowledged.
@@ -542,11 +605,7 @@ describe('replication catch-up between two in-process stations', () => {
     expectSameState(primary, backup);
 
     // The link breaks and stays down: the primary goes on alone, unprotected.
-    const beforeCut = harness.links.length;
-    primary.reachable = false;
-    for (const link of harness.links) link.ends.get(primary.name)?.cut();
-    await waitUntil('the primary notices', () => !statusOf(primary).peer.connected);
-    const backupSeq = backup.station.lastSeq;
+    const { beforeCut, backupSeq } = await cutOffPrimary(harness, { primary, backup });
     for (let index = 0; index < 30; index += 1) await registerOne(primary.station, `alone-${index}`);
     expect(statusOf(primary)).toMatchObject({ role: 'primary', writable: true, unprotected: true });
     expect(statusOf(backup).writable).toBe(false);
@@ -554,35 +613,29 @@ describe('replication catch-up between two in-process stations', () => {
 
     // It heals: the backup continues its log, no snapshot.
     primary.reachable = true;
-    await waitUntil('the backup is in sync again', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup }, 'the backup is in sync again');
     expect(statusOf(primary).unprotected).toBe(false);
     const relinks = harness.linksSince(beforeCut);
     expect(relinks.length).toBeGreaterThanOrEqual(1);
     const leaderEnd = endOf(relinks[relinks.length - 1] as Link, primary);
     expect(leaderEnd.countSent('snapshot-chunk')).toBe(0);
-    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+    expect(welcomeOn(leaderEnd)).toMatchObject({
       continueAfterSeq: backupSeq,
     });
     expect(events(backup, 'replication-full-copy')).toBe(0);
-    const seq = await registerOne(primary.station, 'after-heal');
-    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+    await expectReplicatedWrite({ primary, backup }, 'after-heal');
   });
 
   it('gives a backup that fell behind the newest snapshot that snapshot, without discarding its copy first', async () => {
-    const primary = await harness.node('primary', 32 * 1024);
-    const backup = await harness.node('backup', 32 * 1024);
-    await harness.startManager(primary, backup, 'primary', { failoverMs: 3_000, dials: false });
-    await harness.startManager(backup, primary, 'backup', { failoverMs: 3_000 });
-    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    const { primary, backup } = await harness.nodePair(32 * 1024);
+    await harness.startPair(
+      { primary, backup },
+      { primary: { failoverMs: 3_000, dials: false }, backup: { failoverMs: 3_000 } },
+    );
     await populate(primary.station, { prefix: 'p', registered: 500, voting: 10, elections: 1 });
     await waitUntil('the backup is in sync', () => servesWithBackup(primary));
 
-    const beforeCut = harness.links.length;
-    primary.reachable = false;
-    for (const link of harness.links) link.ends.get(primary.name)?.cut();
-    await waitUntil('the primary notices', () => !statusOf(primary).peer.connected);
-    const backupSeq = backup.station.lastSeq;
+    const { beforeCut, backupSeq } = await cutOffPrimary(harness, { primary, backup });
     // Enough alone that a snapshot compacts away the records the backup lacks.
     for (let batch = 0; batch < 20; batch += 1) {
       await Promise.all(
@@ -601,24 +654,19 @@ describe('replication catch-up between two in-process stations', () => {
     });
 
     primary.reachable = true;
-    await waitUntil('the backup is in sync again', () => servesWithBackup(primary));
-    expectSameState(primary, backup);
+    await expectCaughtUp({ primary, backup }, 'the backup is in sync again');
     const leaderEnd = endOf(harness.linksSince(beforeCut).at(-1) as Link, primary);
-    expect(leaderEnd.sent.find((message) => message.type === 'welcome')).toMatchObject({
+    expect(welcomeOn(leaderEnd)).toMatchObject({
       continueAfterSeq: backupSeq,
     });
     expect(leaderEnd.countSent('snapshot-chunk')).toBeGreaterThan(0);
     expect(events(backup, 'replication-full-copy')).toBe(0);
-    const seq = await registerOne(primary.station, 'after-heal');
-    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+    await expectReplicatedWrite({ primary, backup }, 'after-heal');
   });
 
   it('replaces a backup log holding records the cluster never kept with a full copy', async () => {
-    const primary = await harness.node('primary', 64 * 1024);
-    const backup = await harness.node('backup', 64 * 1024);
-    await harness.startManager(primary, backup, 'primary', { dials: false });
-    await harness.startManager(backup, primary, 'backup');
-    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    const { primary, backup } = await harness.nodePair(64 * 1024);
+    await harness.startPair({ primary, backup }, { primary: { dials: false } });
     await populate(primary.station, { prefix: 'p', registered: 1_500, voting: 10, elections: 1 });
     expect(backup.station.lastSeq).toBe(primary.station.lastSeq);
     const epoch = statusOf(primary).epoch;
@@ -647,13 +695,11 @@ describe('replication catch-up between two in-process stations', () => {
     expectSameState(backup, primary);
     expect(primary.station.engineState.voters.has('lost-0')).toBe(false);
     expect(primary.station.engineState.voters.has('kept-39')).toBe(true);
-    const seq = await registerOne(primary.station, 'after-return');
-    expect(backup.station.lastSeq).toBeGreaterThanOrEqual(seq);
+    await expectReplicatedWrite({ primary, backup }, 'after-return');
   });
 
   it('takes over when the primary dies and hands back once it returns, never with two writable stations', async () => {
-    const primary = await harness.node('primary');
-    const backup = await harness.node('backup');
+    const { primary, backup } = await harness.nodePair();
     // Moments when both stations would take a write, and when both statuses say writable.
     const overlaps: string[] = [];
     const statusOverlaps: { readonly primaryTakesWrites: boolean; readonly backupTakesWrites: boolean }[] =
@@ -726,11 +772,8 @@ describe('replication catch-up between two in-process stations', () => {
   // follower's log "continues" although its records after that seq are not the leader's: the
   // stations silently diverge. Make this `it` once fixed.
   it('does not continue a log written in the same epoch number by the other station', async () => {
-    const primary = await harness.node('primary');
-    const backup = await harness.node('backup');
-    await harness.startManager(primary, backup, 'primary');
-    await harness.startManager(backup, primary, 'backup');
-    await waitUntil('the pair is in sync', () => servesWithBackup(primary));
+    const { primary, backup } = await harness.nodePair();
+    await harness.startPair({ primary, backup });
     await populate(primary.station, { prefix: 'p', registered: 200, voting: 5, elections: 1 });
     const epoch = statusOf(primary).epoch;
 

@@ -7,160 +7,59 @@
  * exactly the votes that were cast.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import path from 'node:path';
-import nacl from 'tweetnacl';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { removeDirectory, temporaryDirectory } from '../support/station-fixtures.ts';
+import { waitUntil } from '../support/polling.ts';
+import { settle } from '../support/voting-client.ts';
 import {
-  freePort,
-  killRunningStations,
-  startStation,
-  type StationProcess,
-} from '../support/station-process.ts';
-import { settle, VotingClient } from '../support/voting-client.ts';
-
-interface Status {
-  readonly role: string;
-  readonly epoch: number;
-  readonly stationId: string;
-  readonly writable: boolean;
-  readonly peer: { readonly connected: boolean; readonly inSync: boolean; readonly address: string };
-}
-
-interface Node {
-  readonly name: string;
-  readonly dataDir: string;
-  readonly grpcPort: number;
-  readonly syncPort: number;
-  readonly httpPort: number;
-  process: StationProcess | null;
-}
+  connectedClient,
+  createElections,
+  expectUnavailable,
+  fetchStatus,
+  grpcAddressOf,
+  signUpVoters,
+  startNode,
+  tokenOf,
+  usePairNodes,
+  waitForStatus,
+} from './pair-harness.ts';
 
 const pairKey = generatePairingKey();
 const choices = ['red', 'green', 'blue'] as const;
 
-async function status(node: Node): Promise<Status | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${node.httpPort}/api/status`);
-    return (await response.json()) as Status;
-  } catch {
-    return null;
-  }
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
-async function start(node: Node, role: 'primary' | 'backup', peer: Node): Promise<StationProcess> {
-  node.process = await startStation({
-    dataDir: node.dataDir,
-    grpcAddress: `127.0.0.1:${node.grpcPort}`,
-    extraArgs: [
-      '--role',
-      role,
-      '--sync',
-      `127.0.0.1:${node.syncPort}`,
-      '--peer',
-      `127.0.0.1:${peer.syncPort}`,
-      '--pair-key',
-      pairKey,
-      '--no-mdns',
-      '--http',
-      `127.0.0.1:${node.httpPort}`,
-    ],
-  });
-  return node.process;
-}
-
 describe('primary/backup on loopback', () => {
-  const dirs: string[] = [];
-
-  afterEach(async () => {
-    await killRunningStations();
-  });
-
-  afterAll(async () => {
-    for (const dir of dirs) await removeDirectory(dir);
-  });
-
-  async function node(name: string): Promise<Node> {
-    const dataDir = await temporaryDirectory(`evote-${name}-`);
-    dirs.push(dataDir);
-    return {
-      name,
-      dataDir: path.join(dataDir, 'data'),
-      grpcPort: await freePort(),
-      syncPort: await freePort(),
-      httpPort: await freePort(),
-      process: null,
-    };
-  }
+  const factory = usePairNodes();
 
   it('takes over on SIGKILL without losing an acknowledged vote, and hands back after a restore', async () => {
-    const a = await node('a');
-    const b = await node('b');
-    await start(a, 'primary', b);
-    await start(b, 'backup', a);
-    await waitFor('the primary reports its backup in sync', async () => {
-      const s = await status(a);
-      return s?.role === 'primary' && s.peer.inSync;
-    });
-    expect((await status(b))?.role).toBe('backup');
+    const { a, b } = await factory.startPair({ pairKey });
+    expect((await fetchStatus(b))?.role).toBe('backup');
 
-    const primary = new VotingClient(`127.0.0.1:${a.grpcPort}`);
-    const backup = new VotingClient(`127.0.0.1:${b.grpcPort}`);
-    const voters = Array.from({ length: 120 }, (_, index) => ({
-      name: `voter-${index}`,
-      keyPair: nacl.sign.keyPair(),
+    const primary = await connectedClient(a);
+    const backup = await connectedClient(b);
+    const signedUp = await signUpVoters(primary, 120);
+    const voters = signedUp.voters.map((voter, index) => ({
+      name: voter.name,
+      token: tokenOf(signedUp.tokens, voter),
       choice: choices[index % choices.length] ?? 'red',
     }));
-    for (const voter of voters) {
-      expect(
-        await primary.registerVoter({ name: voter.name, group: 'hall', publicKey: voter.keyPair.publicKey }),
-      ).toBe(0);
-    }
-    const tokens = new Map<string, Uint8Array>();
-    for (const voter of voters)
-      tokens.set(voter.name, await primary.signIn(voter.name, voter.keyPair.secretKey));
+    const creator = voters[0];
+    if (creator === undefined) throw new Error('no voters');
     const endsAtMs = Date.now() + 25_000;
-    const creatorToken = tokens.get('voter-0') ?? new Uint8Array();
-    expect(
-      await primary.createElection({
-        token: creatorToken,
-        name: 'Council',
-        groups: ['hall'],
-        choices: [...choices],
-        endsAtMs,
-      }),
-    ).toBe(0);
+    await createElections(primary, creator.token, [['Council', endsAtMs]], choices);
 
     // A standby backup refuses writes and names the primary.
-    const refused = await settle(
-      backup.castVote({ token: creatorToken, election: 'Council', choice: 'red' }),
+    const refused = expectUnavailable(
+      await settle(backup.castVote({ token: creator.token, election: 'Council', choice: 'red' })),
+      'CastVote on the standby',
     );
-    expect(refused.ok).toBe(false);
-    if (!refused.ok) {
-      expect(refused.error.code).toBe(14); // UNAVAILABLE
-      expect(refused.error.message).toContain(`127.0.0.1:${a.grpcPort}`);
-    }
+    expect(refused.message).toContain(grpcAddressOf(a));
 
     // Vote concurrently on the primary and kill it mid-way.
     const acknowledged = new Set<string>();
     const pending = voters.map(async (voter, index) => {
       await sleep(index * 3);
       const answer = await settle(
-        primary.castVote({
-          token: tokens.get(voter.name) ?? new Uint8Array(),
-          election: 'Council',
-          choice: voter.choice,
-        }),
+        primary.castVote({ token: voter.token, election: 'Council', choice: voter.choice }),
       );
       if (answer.ok && answer.value === 0) acknowledged.add(voter.name);
     });
@@ -171,13 +70,13 @@ describe('primary/backup on loopback', () => {
     expect(acknowledged.size).toBeLessThan(voters.length);
 
     // The backup takes over; every voter completes their vote there with the primary's token.
-    await waitFor('the backup becomes primary', async () => (await status(b))?.role === 'primary');
+    await waitForStatus(b, 'becomes primary', (status) => status.role === 'primary');
     for (const voter of voters) {
-      const token = tokens.get(voter.name) ?? new Uint8Array();
-      let answer = await settle(backup.castVote({ token, election: 'Council', choice: voter.choice }));
+      const vote = { token: voter.token, election: 'Council', choice: voter.choice };
+      let answer = await settle(backup.castVote(vote));
       for (let attempt = 0; !answer.ok && attempt < 50; attempt += 1) {
         await sleep(100);
-        answer = await settle(backup.castVote({ token, election: 'Council', choice: voter.choice }));
+        answer = await settle(backup.castVote(vote));
       }
       expect(answer.ok, `${voter.name}: ${JSON.stringify(answer)}`).toBe(true);
       // An acknowledged vote is on the backup; an unacknowledged one may or may not have reached it.
@@ -186,22 +85,21 @@ describe('primary/backup on loopback', () => {
     }
 
     // Restore: the old primary comes back, catches up and takes the primary role back.
-    await start(a, 'primary', b);
-    await waitFor(
+    await startNode(a, { role: 'primary', peer: b, pairKey });
+    await waitUntil(
       'the restored primary serves again with the backup in sync',
       async () => {
-        const s = await status(a);
-        const t = await status(b);
+        const s = await fetchStatus(a);
+        const t = await fetchStatus(b);
         return s?.role === 'primary' && s.writable && s.peer.inSync && t?.role === 'backup';
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
-    const restored = new VotingClient(`127.0.0.1:${a.grpcPort}`);
     // grpc-js shares a subchannel per address; the one to the killed process may still be backing off.
-    await restored.waitForReady();
+    const restored = await connectedClient(a);
     for (const voter of voters) {
       const answer = await restored.castVote({
-        token: tokens.get(voter.name) ?? new Uint8Array(),
+        token: voter.token,
         election: 'Council',
         choice: voter.choice,
       });

@@ -10,10 +10,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { evoteCommand } from '../support/station-process.ts';
+import type { StationStatus } from '../../core/station/station-status.ts';
+import { pollUntil } from '../support/polling.ts';
+import { evoteCommand, parseLogLines, type LogEntry } from '../support/station-process.ts';
 import {
   createNetworkPair,
   execInNamespace,
@@ -23,7 +24,6 @@ import {
   uniquePrefix,
   type NamespaceProcess,
 } from '../discovery/netns.ts';
-import type { LogEntry, StationStatus } from './pair-harness.ts';
 
 /** Fixed ports: each namespace has its own, so nothing else can hold them. */
 const grpcPort = 50051;
@@ -83,33 +83,21 @@ async function statusOf(station: NamespaceStation): Promise<StationStatus | null
   return JSON.parse(text) as StationStatus;
 }
 
-async function waitForStatus(
+function waitForStatus(
   station: NamespaceStation,
   what: string,
   predicate: (status: StationStatus) => boolean,
 ): Promise<StationStatus> {
-  let last: StationStatus | null = null;
-  const deadline = Date.now() + pairTimeoutMs;
-  while (Date.now() < deadline) {
-    last = await statusOf(station);
-    if (last !== null && predicate(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(
-    `timed out waiting until the station in ${station.ns} ${what}; last status: ${JSON.stringify(last)}\n` +
-      `stderr:\n${station.process.stderrLines.join('\n')}`,
-  );
+  return pollUntil(`the station in ${station.ns} ${what}`, () => statusOf(station), predicate, {
+    timeoutMs: pairTimeoutMs,
+    intervalMs: 200,
+    describeLast: (last) =>
+      `; last status: ${JSON.stringify(last)}\nstderr:\n${station.process.stderrLines.join('\n')}`,
+  });
 }
 
 function logOf(station: NamespaceStation): LogEntry[] {
-  return station.process.stderrLines.flatMap((line) => {
-    if (!line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(line) as LogEntry];
-    } catch {
-      return [];
-    }
-  });
+  return parseLogLines(station.process.stderrLines);
 }
 
 const unsupported = namespacesSupported();

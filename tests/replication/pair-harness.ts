@@ -7,27 +7,24 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
-import nacl from 'tweetnacl';
-import { expect } from 'vitest';
-import { removeDirectory, temporaryDirectory } from '../support/station-fixtures.ts';
-import { freePort, startStation, type StationProcess } from '../support/station-process.ts';
-import { VotingClient } from '../support/voting-client.ts';
-
-/** GET /api/status, as documented for `evote station --http`. */
-export interface StationStatus {
-  readonly role: 'primary' | 'backup';
-  readonly epoch: number;
-  readonly stationId: string;
-  readonly writable: boolean;
-  readonly unprotected: boolean;
-  readonly peer: {
-    readonly connected: boolean;
-    readonly inSync: boolean;
-    readonly address: string;
-    readonly stationId: string;
-    readonly lagRecords: number;
-  };
-}
+import { afterAll, afterEach, expect } from 'vitest';
+import type { StationStatus } from '../../core/station/station-status.ts';
+import { pollUntil } from '../support/polling.ts';
+import {
+  newVoter,
+  removeDirectory,
+  temporaryDirectory,
+  type TestVoter,
+} from '../support/station-fixtures.ts';
+import {
+  freePort,
+  killRunningStations,
+  parseLogLines,
+  startStation,
+  type LogEntry,
+  type StationProcess,
+} from '../support/station-process.ts';
+import { VotingClient, type CallResult, type GrpcCallError } from '../support/voting-client.ts';
 
 /** One station of a pair: a data directory and fixed loopback ports that survive restarts. */
 export interface PairNode {
@@ -40,27 +37,36 @@ export interface PairNode {
   process: StationProcess | null;
 }
 
-export interface StartNodeOptions {
-  readonly role: 'primary' | 'backup';
-  /** The other node, given with --peer; null for none. */
-  readonly peer: PairNode | null;
+/** What both stations of a pair are started with. */
+export interface PairOptions {
   readonly pairKey: string;
   /** --failover-ms; default the station's own default. */
   readonly failoverMs?: number;
+}
+
+export interface StartNodeOptions extends PairOptions {
+  readonly role: 'primary' | 'backup';
+  /** The other node, given with --peer; null for none. */
+  readonly peer: PairNode | null;
   /** More flags, e.g. ['--require-backup']. */
   readonly extraArgs?: readonly string[];
 }
 
-export interface LogEntry {
-  readonly level?: string;
-  readonly event?: string;
-  readonly message?: string;
-  readonly [field: string]: unknown;
+/** A pair started by `NodeFactory.startPair`, paired and in sync. */
+export interface StartedPair {
+  /** Started as primary. */
+  readonly a: PairNode;
+  /** Started as backup. */
+  readonly b: PairNode;
+  readonly primaryProcess: StationProcess;
+  readonly backupProcess: StationProcess;
 }
 
-export interface TestVoter {
-  readonly name: string;
-  readonly keyPair: nacl.SignKeyPair;
+/** Both stations' GET /api/status read at the same moment (null where one did not answer). */
+export interface StatusSample {
+  readonly atMs: number;
+  readonly a: StationStatus | null;
+  readonly b: StationStatus | null;
 }
 
 /** Makes nodes on temporary directories and removes those directories at the end. */
@@ -80,9 +86,34 @@ export class NodeFactory {
     };
   }
 
+  /** Nodes `a` and `b`, each the other's --peer, started as primary and backup; resolves once they are in sync. */
+  async startPair(options: PairOptions): Promise<StartedPair> {
+    const a = await this.node('a');
+    const b = await this.node('b');
+    const primaryProcess = await startNode(a, { role: 'primary', peer: b, ...options });
+    const backupProcess = await startNode(b, { role: 'backup', peer: a, ...options });
+    await waitForPair(a, b);
+    return { a, b, primaryProcess, backupProcess };
+  }
+
   async removeAll(): Promise<void> {
     for (const dir of this.dirs.splice(0)) await removeDirectory(dir);
   }
+}
+
+/**
+ * For a `describe` whose tests run stations: kills every station still running after each
+ * test and removes the nodes' directories after the last. Returns the factory for the nodes.
+ */
+export function usePairNodes(): NodeFactory {
+  const factory = new NodeFactory();
+  afterEach(async () => {
+    await killRunningStations();
+  });
+  afterAll(async () => {
+    await factory.removeAll();
+  });
+  return factory;
 }
 
 export function grpcAddressOf(node: PairNode): string {
@@ -90,7 +121,7 @@ export function grpcAddressOf(node: PairNode): string {
 }
 
 /** The arguments after `station --data DIR --grpc ADDRESS` for a paired station on loopback. */
-export function pairArgs(node: PairNode, options: StartNodeOptions): string[] {
+function pairArgs(node: PairNode, options: StartNodeOptions): string[] {
   return [
     '--role',
     options.role,
@@ -130,37 +161,17 @@ export async function fetchStatus(node: PairNode): Promise<StationStatus | null>
   }
 }
 
-/** Polls `check` every 50 ms until it is true; throws after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-}
-
 /** Polls the node's status until `predicate` holds and returns that status. */
-export async function waitForStatus(
+export function waitForStatus(
   node: PairNode,
   what: string,
   predicate: (status: StationStatus) => boolean,
   timeoutMs = 20_000,
 ): Promise<StationStatus> {
-  let last: StationStatus | null = null;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    last = await fetchStatus(node);
-    if (last !== null && predicate(last)) return last;
-    await sleep(50);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting until ${node.name} ${what}; last status: ${JSON.stringify(last)}`,
-  );
+  return pollUntil(`${node.name} ${what}`, () => fetchStatus(node), predicate, {
+    timeoutMs,
+    describeLast: (last) => `; last status: ${JSON.stringify(last)}`,
+  });
 }
 
 /** Waits until the primary sees its backup connected and in sync, and the backup sees itself caught up. */
@@ -185,19 +196,29 @@ export async function waitForPair(primary: PairNode, backup: PairNode, timeoutMs
   );
 }
 
+/** Reads both stations' status every `pollMs` (both at once) until stopped; returns every reading. */
+export function watchStatuses(a: PairNode, b: PairNode, pollMs: number): { stop(): Promise<StatusSample[]> } {
+  const samples: StatusSample[] = [];
+  const state = { watching: true };
+  const loop = (async () => {
+    while (state.watching) {
+      const [statusA, statusB] = await Promise.all([fetchStatus(a), fetchStatus(b)]);
+      samples.push({ atMs: Date.now(), a: statusA, b: statusB });
+      await sleep(pollMs);
+    }
+  })();
+  return {
+    async stop() {
+      state.watching = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
 /** The station's JSON log lines (stderr) parsed; lines that are not JSON are left out. */
 export function logEntries(station: StationProcess): LogEntry[] {
-  return station
-    .logs()
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line) as LogEntry];
-      } catch {
-        return [];
-      }
-    });
+  return parseLogLines(station.logs().split('\n'));
 }
 
 export function logEvents(station: StationProcess, event: string): LogEntry[] {
@@ -205,20 +226,18 @@ export function logEvents(station: StationProcess, event: string): LogEntry[] {
 }
 
 /** Waits until the station has logged `event` at least `count` times; returns those entries. */
-export async function waitForLogEvent(
+export function waitForLogEvent(
   station: StationProcess,
   event: string,
   timeoutMs = 10_000,
   count = 1,
 ): Promise<LogEntry[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = logEvents(station, event);
-    if (found.length >= count) return found;
-    if (Date.now() > deadline)
-      throw new Error(`no "${event}" log event within ${timeoutMs} ms; log:\n${station.logs()}`);
-    await sleep(50);
-  }
+  return pollUntil(
+    `the station logged "${event}"`,
+    () => logEvents(station, event),
+    (found) => found.length >= count,
+    { timeoutMs, describeLast: () => `; log:\n${station.logs()}` },
+  );
 }
 
 /** A client for the node's gRPC address that is connected (a restarted station may take a moment). */
@@ -228,40 +247,62 @@ export async function connectedClient(node: PairNode): Promise<VotingClient> {
   return client;
 }
 
+/** Voters `${prefix}-0` … with their own key pairs. */
 export function newVoters(prefix: string, count: number): TestVoter[] {
-  return Array.from({ length: count }, (_, index) => ({
-    name: `${prefix}-${index}`,
-    keyPair: nacl.sign.keyPair(),
-  }));
+  return Array.from({ length: count }, (_, index) => newVoter(`${prefix}-${index}`));
 }
 
-/** Registers every voter in `group`; each must answer 0. */
-export async function registerAll(
+/** Voters who registered through a client and signed in there, with their tokens by name. */
+export interface SignedInVoters {
+  readonly voters: TestVoter[];
+  readonly tokens: Map<string, Uint8Array>;
+}
+
+/**
+ * `count` new voters `voter-0` … registered in `group` through `client` (each must answer 0),
+ * then signed in (PreAuth + Auth with their own key).
+ */
+export async function signUpVoters(
   client: VotingClient,
-  voters: readonly TestVoter[],
-  group: string,
-): Promise<void> {
+  count: number,
+  group = 'hall',
+): Promise<SignedInVoters> {
+  const voters = newVoters('voter', count);
   for (const voter of voters) {
     expect(
       await client.registerVoter({ name: voter.name, group, publicKey: voter.keyPair.publicKey }),
       voter.name,
     ).toBe(0);
   }
-}
-
-/** Signs every voter in (PreAuth + Auth with their own key); returns their tokens by name. */
-export async function signInAll(
-  client: VotingClient,
-  voters: readonly TestVoter[],
-): Promise<Map<string, Uint8Array>> {
   const tokens = new Map<string, Uint8Array>();
   for (const voter of voters)
     tokens.set(voter.name, await client.signIn(voter.name, voter.keyPair.secretKey));
-  return tokens;
+  return { voters, tokens };
 }
 
 export function tokenOf(tokens: ReadonlyMap<string, Uint8Array>, voter: TestVoter): Uint8Array {
   const token = tokens.get(voter.name);
   if (token === undefined) throw new Error(`no token for ${voter.name}`);
   return token;
+}
+
+/** Creates each [name, endsAtMs] election, open to `group`, with `choices`; each must answer 0. */
+export async function createElections(
+  client: VotingClient,
+  token: Uint8Array,
+  elections: readonly (readonly [name: string, endsAtMs: number])[],
+  choices: readonly string[],
+  group = 'hall',
+): Promise<void> {
+  for (const [name, endsAtMs] of elections) {
+    expect(await client.createElection({ token, name, groups: [group], choices, endsAtMs }), name).toBe(0);
+  }
+}
+
+/** Asserts that a call was refused with gRPC UNAVAILABLE; returns the error, for checks on what it says. */
+export function expectUnavailable(result: CallResult<unknown>, what: string): GrpcCallError {
+  expect(result.ok, `${what} should have been refused: ${JSON.stringify(result)}`).toBe(false);
+  if (result.ok) throw new Error(`${what} was not refused`);
+  expect(result.error.code, what).toBe(14); // UNAVAILABLE
+  return result.error;
 }

@@ -7,65 +7,31 @@
  * from a primary it followed). A malformed key stops `evote station` before
  * it serves, with a message that says what is wrong.
  */
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nacl from 'tweetnacl';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { evoteCommand, killRunningStations } from '../support/station-process.ts';
+import { runEvote } from '../support/station-process.ts';
 import { settle } from '../support/voting-client.ts';
 import {
   connectedClient,
+  expectUnavailable,
   fetchStatus,
   grpcAddressOf,
   logEvents,
-  NodeFactory,
   startNode,
+  usePairNodes,
   waitForLogEvent,
   waitForStatus,
-  type StationStatus,
+  watchStatuses,
 } from './pair-harness.ts';
 
 const failoverMs = 800;
 /** How long both stations are watched for a moment where they pair (or the backup serves). */
 const watchMs = 4_000;
 
-interface CommandOutcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runEvote(args: readonly string[], timeoutMs = 20_000): Promise<CommandOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(evoteCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`evote ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 describe('pairing keys', () => {
-  const factory = new NodeFactory();
-
-  afterEach(async () => {
-    await killRunningStations();
-  });
-
-  afterAll(async () => {
-    await factory.removeAll();
-  });
+  const factory = usePairNodes();
 
   it('stations with different keys never pair; the primary serves alone, the backup stays a backup', async () => {
     const a = await factory.node('a');
@@ -88,16 +54,12 @@ describe('pairing keys', () => {
     }
 
     // Watch both for a while: never a peer, and the backup never serves.
-    const samples: { readonly a: StationStatus; readonly b: StationStatus }[] = [];
-    const watchUntilMs = Date.now() + watchMs;
-    while (Date.now() < watchUntilMs) {
-      const [statusA, statusB] = await Promise.all([fetchStatus(a), fetchStatus(b)]);
-      if (statusA === null || statusB === null) throw new Error('a station stopped answering /api/status');
-      samples.push({ a: statusA, b: statusB });
-      await sleep(50);
-    }
+    const watcher = watchStatuses(a, b, 50);
+    await sleep(watchMs);
+    const samples = await watcher.stop();
     expect(samples.length).toBeGreaterThan(20);
     for (const sample of samples) {
+      if (sample.a === null || sample.b === null) throw new Error('a station stopped answering /api/status');
       expect(sample.a.peer.connected).toBe(false);
       expect(sample.b.peer.connected).toBe(false);
       expect(sample.b).toMatchObject({ role: 'backup', writable: false });
@@ -125,13 +87,12 @@ describe('pairing keys', () => {
 
     // The backup refuses writes and names no primary (it follows none).
     const backup = await connectedClient(b);
-    const refused = await settle(backup.registerVoter({ ...voter, name: 'bob' }));
-    expect(refused.ok).toBe(false);
-    if (!refused.ok) {
-      expect(refused.error.code).toBe(14); // UNAVAILABLE
-      expect(refused.error.details).toMatch(/not the primary/);
-      expect(refused.error.details).not.toContain(grpcAddressOf(a));
-    }
+    const refused = expectUnavailable(
+      await settle(backup.registerVoter({ ...voter, name: 'bob' })),
+      'RegisterVoter on the backup',
+    );
+    expect(refused.details).toMatch(/not the primary/);
+    expect(refused.details).not.toContain(grpcAddressOf(a));
     // Nothing reached it from the other station: alice can sign in on the primary only.
     expect((await primary.signIn(voter.name, aliceKeys.secretKey)).length).toBeGreaterThan(0);
     const signInOnBackup = await settle(backup.signIn(voter.name, aliceKeys.secretKey));

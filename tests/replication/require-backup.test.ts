@@ -6,73 +6,56 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import nacl from 'tweetnacl';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { killRunningStations, startStation } from '../support/station-process.ts';
+import { hourMs } from '../support/engine-fixtures.ts';
+import { startStation } from '../support/station-process.ts';
 import { settle, type CallResult } from '../support/voting-client.ts';
 import {
   connectedClient,
+  createElections,
+  expectUnavailable,
   fetchStatus,
   grpcAddressOf,
-  newVoters,
-  NodeFactory,
-  registerAll,
-  signInAll,
+  signUpVoters,
   startNode,
   tokenOf,
+  usePairNodes,
   waitForPair,
   waitForStatus,
 } from './pair-harness.ts';
 
 const pairKey = generatePairingKey();
-const unavailable = 14;
 
 function expectBackupRequired(result: CallResult<number>, what: string): void {
-  expect(result.ok, `${what} should have been refused: ${JSON.stringify(result)}`).toBe(false);
-  if (result.ok) return;
-  expect(result.error.code, what).toBe(unavailable);
-  expect(result.error.details, what).toMatch(/backup/i);
-  expect(result.error.details, what).toMatch(/requires?|required/i);
+  const refusal = expectUnavailable(result, what);
+  expect(refusal.details, what).toMatch(/backup/i);
+  expect(refusal.details, what).toMatch(/requires?|required/i);
 }
 
 describe('a primary that requires a backup', () => {
-  const factory = new NodeFactory();
-
-  afterEach(async () => {
-    await killRunningStations();
-  });
-
-  afterAll(async () => {
-    await factory.removeAll();
-  });
+  const factory = usePairNodes();
 
   it('refuses changes without one, changing nothing, and keeps answering reads', async () => {
     const a = await factory.node('a');
     const b = await factory.node('b');
-    const voters = newVoters('voter', 4);
-    const [first, second, third] = voters;
-    if (first === undefined || second === undefined || third === undefined) throw new Error('no voters');
 
     // Set-up on the station running alone: voters, an open election, and a short one with a vote.
     const alone = await startStation({ dataDir: a.dataDir, grpcAddress: grpcAddressOf(a) });
     const setup = await connectedClient(a);
-    await registerAll(setup, voters, 'hall');
-    const setupTokens = await signInAll(setup, voters);
+    const { voters, tokens: setupTokens } = await signUpVoters(setup, 4);
+    const [first, second, third] = voters;
+    if (first === undefined || second === undefined || third === undefined) throw new Error('no voters');
     const shortEndsAtMs = Date.now() + 1_500;
-    for (const [name, endsAtMs] of [
-      ['Council', Date.now() + 60 * 60 * 1000],
-      ['Straw poll', shortEndsAtMs],
-    ] as const) {
-      expect(
-        await setup.createElection({
-          token: tokenOf(setupTokens, first),
-          name,
-          groups: ['hall'],
-          choices: ['red', 'green'],
-          endsAtMs,
-        }),
-      ).toBe(0);
-    }
+    await createElections(
+      setup,
+      tokenOf(setupTokens, first),
+      [
+        ['Council', Date.now() + hourMs],
+        ['Straw poll', shortEndsAtMs],
+      ],
+      ['red', 'green'],
+    );
     expect(
       await setup.castVote({ token: tokenOf(setupTokens, first), election: 'Straw poll', choice: 'green' }),
     ).toBe(0);
@@ -98,21 +81,17 @@ describe('a primary that requires a backup', () => {
 
     const newcomer = { name: 'newcomer', group: 'hall', publicKey: nacl.sign.keyPair().publicKey };
     const vote = { token: tokenOf(setupTokens, second), election: 'Council', choice: 'red' };
+    const referendum = {
+      token: tokenOf(setupTokens, first),
+      name: 'Referendum',
+      groups: ['hall'],
+      choices: ['yes', 'no'],
+      endsAtMs: Date.now() + hourMs,
+    };
     expectBackupRequired(await settle(primary.registerVoter(newcomer)), 'RegisterVoter');
     expectBackupRequired(await settle(primary.castVote(vote)), 'CastVote');
     expectBackupRequired(await settle(primary.unregisterVoter(third.name)), 'UnregisterVoter');
-    expectBackupRequired(
-      await settle(
-        primary.createElection({
-          token: tokenOf(setupTokens, first),
-          name: 'Referendum',
-          groups: ['hall'],
-          choices: ['yes', 'no'],
-          endsAtMs: Date.now() + 60 * 60 * 1000,
-        }),
-      ),
-      'CreateElection',
-    );
+    expectBackupRequired(await settle(primary.createElection(referendum)), 'CreateElection');
 
     // Reads work: PreAuth and Auth (a full sign-in), and GetResult.
     const challenge = await primary.preAuth(third.name);
@@ -141,15 +120,7 @@ describe('a primary that requires a backup', () => {
     expect(
       await primary.registerVoter({ name: third.name, group: 'hall', publicKey: third.keyPair.publicKey }),
     ).toBe(1);
-    expect(
-      await primary.createElection({
-        token: tokenOf(setupTokens, first),
-        name: 'Referendum',
-        groups: ['hall'],
-        choices: ['yes', 'no'],
-        endsAtMs: Date.now() + 60 * 60 * 1000,
-      }),
-    ).toBe(0);
+    expect(await primary.createElection(referendum)).toBe(0);
     expect(primaryProcess.hasExited()).toBe(false);
     primary.close();
   }, 45_000);

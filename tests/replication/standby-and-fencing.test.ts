@@ -11,110 +11,63 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import nacl from 'tweetnacl';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePairingKey } from '../../core/replication/pairing-key.ts';
-import { killRunningStations, type StationProcess } from '../support/station-process.ts';
+import { hourMs } from '../support/engine-fixtures.ts';
+import type { StationProcess } from '../support/station-process.ts';
 import { settle, type CallResult } from '../support/voting-client.ts';
 import {
   connectedClient,
+  createElections,
+  expectUnavailable,
   fetchStatus,
   grpcAddressOf,
   logEntries,
   logEvents,
-  newVoters,
-  NodeFactory,
-  registerAll,
-  signInAll,
+  signUpVoters,
   startNode,
   tokenOf,
+  usePairNodes,
   waitForLogEvent,
-  waitForPair,
   waitForStatus,
-  type PairNode,
-  type StationStatus,
+  watchStatuses,
+  type StatusSample,
 } from './pair-harness.ts';
 
 const pairKey = generatePairingKey();
 const failoverMs = 1_000;
 const pollMs = 20;
 
-interface Sample {
-  readonly atMs: number;
-  readonly a: StationStatus | null;
-  readonly b: StationStatus | null;
-}
-
 function expectRefusedNaming(result: CallResult<number>, primaryAddress: string, what: string): void {
-  expect(result.ok, `${what} should have been refused: ${JSON.stringify(result)}`).toBe(false);
-  if (result.ok) return;
-  expect(result.error.code, what).toBe(14); // UNAVAILABLE
-  expect(result.error.details, what).toContain(primaryAddress);
-}
-
-/** Reads both stations' status every `pollMs` (both at once) until stopped; returns every reading. */
-function watchStatuses(a: PairNode, b: PairNode): { stop(): Promise<Sample[]> } {
-  const samples: Sample[] = [];
-  const state = { watching: true };
-  const loop = (async () => {
-    while (state.watching) {
-      const [statusA, statusB] = await Promise.all([fetchStatus(a), fetchStatus(b)]);
-      samples.push({ atMs: Date.now(), a: statusA, b: statusB });
-      await sleep(pollMs);
-    }
-  })();
-  return {
-    async stop() {
-      state.watching = false;
-      await loop;
-      return samples;
-    },
-  };
+  expect(expectUnavailable(result, what).details, what).toContain(primaryAddress);
 }
 
 describe('standby backup, take-over and hand-back', () => {
-  const factory = new NodeFactory();
-
-  afterEach(async () => {
-    await killRunningStations();
-  });
-
-  afterAll(async () => {
-    await factory.removeAll();
-  });
-
-  function start(node: PairNode, role: 'primary' | 'backup', peer: PairNode) {
-    return startNode(node, { role, peer, pairKey, failoverMs });
-  }
+  const factory = usePairNodes();
 
   it('refuses writes on the standby, honours the primary’s tokens after take-over, and fences by epoch', async () => {
-    const a = await factory.node('a');
-    const b = await factory.node('b');
-    const firstPrimary = await start(a, 'primary', b);
-    const backupProcess = await start(b, 'backup', a);
-    await waitForPair(a, b);
+    const {
+      a,
+      b,
+      primaryProcess: firstPrimary,
+      backupProcess,
+    } = await factory.startPair({ pairKey, failoverMs });
 
     const primary = await connectedClient(a);
-    const voters = newVoters('voter', 10);
-    await registerAll(primary, voters, 'hall');
-    const tokens = await signInAll(primary, voters);
+    const { voters, tokens } = await signUpVoters(primary, 10);
     const chair = voters[0];
     const refusedVoter = voters[5];
     if (chair === undefined || refusedVoter === undefined) throw new Error('no voters');
     const quickEndsAtMs = Date.now() + 2_000;
-    for (const [name, endsAtMs] of [
-      ['Council', Date.now() + 60 * 60 * 1000],
-      ['Quick', quickEndsAtMs],
-    ] as const) {
-      expect(
-        await primary.createElection({
-          token: tokenOf(tokens, chair),
-          name,
-          groups: ['hall'],
-          choices: ['red', 'green'],
-          endsAtMs,
-        }),
-      ).toBe(0);
-    }
+    await createElections(
+      primary,
+      tokenOf(tokens, chair),
+      [
+        ['Council', Date.now() + hourMs],
+        ['Quick', quickEndsAtMs],
+      ],
+      ['red', 'green'],
+    );
     const votedBefore = voters.slice(0, 4);
     for (const voter of voters.slice(0, 3))
       expect(
@@ -197,11 +150,11 @@ describe('standby backup, take-over and hand-back', () => {
     expect(backupProcess.hasExited()).toBe(false);
 
     // (c) The old primary returns. Watch both stations from before it starts until the hand-back is over.
-    const watcher = watchStatuses(a, b);
-    let samples: Sample[];
+    const watcher = watchStatuses(a, b, pollMs);
+    let samples: StatusSample[];
     let returning: StationProcess;
     try {
-      returning = await start(a, 'primary', b);
+      returning = await startNode(a, { role: 'primary', peer: b, pairKey, failoverMs });
       await waitForStatus(
         a,
         'takes the primary role back with the backup in sync',

@@ -230,3 +230,52 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
 export async function killRunningStations(): Promise<void> {
   await Promise.all([...running].map((station) => station.stop('SIGKILL')));
 }
+
+/** What `evote` printed when run to its end. */
+export interface CommandOutcome extends ProcessExit {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `evote ...args` to its end, e.g. for a command expected to refuse; rejects if it runs past `timeoutMs`. */
+export function runEvote(args: readonly string[], timeoutMs = 20_000): Promise<CommandOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(evoteCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`evote ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** One line of a station's JSON log (stderr). */
+export interface LogEntry {
+  readonly level?: string;
+  readonly event?: string;
+  readonly message?: string;
+  readonly [field: string]: unknown;
+}
+
+/** A station's log lines parsed; lines that are not JSON are left out. */
+export function parseLogLines(lines: readonly string[]): LogEntry[] {
+  return lines.flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as LogEntry];
+    } catch {
+      return [];
+    }
+  });
+}
