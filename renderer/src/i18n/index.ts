@@ -1,0 +1,56 @@
+/**
+ * English and Traditional Chinese, switchable at any time. Each feature keeps
+ * its messages in its own `messages.ts`; this file merges them per locale.
+ */
+import { createI18n } from 'vue-i18n';
+import { commonMessages } from './common-messages.ts';
+import { setupMessages } from '../features/setup/messages.ts';
+import { stationMessages } from '../features/station/messages.ts';
+import { votersMessages } from '../features/voters/messages.ts';
+import { electionsMessages } from '../features/elections/messages.ts';
+import { voteMessages } from '../features/vote/messages.ts';
+import { resultsMessages } from '../features/results/messages.ts';
+
+export const locales = ['en', 'zh-TW'] as const;
+export type Locale = (typeof locales)[number];
+
+/** A feature's messages: the same keys in every locale (checked by the type). */
+export type FeatureMessages<T> = Readonly<Record<Locale, T>>;
+
+const features = [
+  commonMessages,
+  setupMessages,
+  stationMessages,
+  votersMessages,
+  electionsMessages,
+  voteMessages,
+  resultsMessages,
+];
+
+function messagesFor(locale: Locale): Record<string, unknown> {
+  return Object.assign({}, ...features.map((feature) => feature[locale])) as Record<string, unknown>;
+}
+
+const localeStorageKey = 'evote.locale';
+
+/** The locale chosen last on this machine, English otherwise. */
+export function savedLocale(): Locale {
+  const saved = localStorage.getItem(localeStorageKey);
+  return locales.find((locale) => locale === saved) ?? 'en';
+}
+
+export function createStationI18n(locale: Locale) {
+  return createI18n({
+    // Composition mode; vue-i18n 11 marks the option deprecated but still requires it to leave legacy mode.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    legacy: false,
+    locale,
+    fallbackLocale: 'en',
+    messages: { en: messagesFor('en'), 'zh-TW': messagesFor('zh-TW') },
+  });
+}
+
+export function rememberLocale(locale: Locale): void {
+  localStorage.setItem(localeStorageKey, locale);
+  document.documentElement.lang = locale;
+}

@@ -1,0 +1,71 @@
+/**
+ * The station as the interface sees it: its status, whether setup is needed,
+ * and the offset of the station's clock from this screen's clock (countdowns
+ * use station time). Kept current by pushed events, never by polling.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { AuditEntry, StationEvent, StationStatus } from '../../../core/api/interface-api.ts';
+import { useApi } from '../api/use-api.ts';
+
+/** Listeners for the events other stores care about (voters, elections); the station store owns the one subscription. */
+type EventListener = (event: StationEvent) => void;
+
+export const useStationStore = defineStore('station', () => {
+  const api = useApi();
+  const status = shallowRef<StationStatus | null>(null);
+  const needsFirstOfficial = ref(false);
+  const clockOffsetMs = ref(0);
+  const audit = shallowRef<readonly AuditEntry[]>([]);
+  const unreachable = ref(false);
+  const listeners = new Set<EventListener>();
+  let loading: Promise<void> | null = null;
+
+  async function refresh(): Promise<void> {
+    try {
+      const overview = await api.overview();
+      status.value = overview.status;
+      needsFirstOfficial.value = overview.needsFirstOfficial;
+      clockOffsetMs.value = overview.nowMs - Date.now();
+      unreachable.value = false;
+    } catch {
+      unreachable.value = true;
+    }
+  }
+
+  function onEvent(event: StationEvent): void {
+    if (event.type === 'status') {
+      status.value = event.status;
+      unreachable.value = false;
+    }
+    if (event.type === 'audit') audit.value = [...audit.value, event.entry].slice(-1_000);
+    for (const listener of listeners) listener(event);
+  }
+
+  /** Loads the overview once and starts listening; later calls wait for the same load. */
+  function ready(): Promise<void> {
+    loading ??= refresh().then(() => {
+      api.subscribe(onEvent);
+    });
+    return loading;
+  }
+
+  /** Calls `listener` for every pushed event until the returned function is called. */
+  function listen(listener: EventListener): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  const stationNowMs = (): number => Date.now() + clockOffsetMs.value;
+  const warnings = computed(() => {
+    const current = status.value;
+    if (current === null) return [];
+    const list: ('unprotected' | 'no-backup' | 'read-only')[] = [];
+    if (current.role === 'primary' && current.unprotected) list.push('unprotected');
+    if (current.role === 'primary' && !current.peer.connected) list.push('no-backup');
+    if (!current.writable) list.push('read-only');
+    return list;
+  });
+
+  return { status, needsFirstOfficial, audit, unreachable, warnings, ready, refresh, listen, stationNowMs };
+});
