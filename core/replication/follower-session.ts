@@ -43,6 +43,16 @@ export class FollowerSession {
   }
 
   handle(message: ReplicationMessage): void {
+    if (message.type === 'heartbeat' && this.welcomed) {
+      // Liveness must not wait behind a long step (installing a snapshot of a million voters
+      // takes seconds): answer at once with what is durable here, which after the welcome is
+      // a prefix of the leader's log. Whether we are caught up is still decided in order.
+      this.ack(message.epoch);
+      this.queue = this.queue.then(() => {
+        if (!this.closed) this.noteCaughtUp(message.lastSeq);
+      });
+      return;
+    }
     this.queue = this.queue.then(async () => {
       if (this.closed) return;
       try {
@@ -92,7 +102,8 @@ export class FollowerSession {
         return;
       }
       case 'heartbeat':
-        if (this.install === null && this.station.lastSeq >= message.lastSeq) this.callbacks.caughtUp(true);
+        // Arrived before the welcome was processed: answered here, in order.
+        this.noteCaughtUp(message.lastSeq);
         this.ack(message.epoch);
         return;
       case 'handover':
@@ -127,6 +138,10 @@ export class FollowerSession {
     }
     this.welcomed = true;
     this.ack(message.epoch);
+  }
+
+  private noteCaughtUp(leaderLastSeq: number): void {
+    if (this.install === null && this.station.lastSeq >= leaderLastSeq) this.callbacks.caughtUp(true);
   }
 
   private requireWelcome(): void {

@@ -455,6 +455,20 @@ describe('replication catch-up between two in-process stations', () => {
     }
   });
 
+  it('keeps the link while the backup takes longer than the failover time to install a snapshot', async () => {
+    const { primary, backup } = await primaryWithSnapshot(harness);
+    const commit = backup.station.commitSnapshotInstall.bind(backup.station);
+    backup.station.commitSnapshotInstall = async (install) => {
+      await sleep(3 * defaultFailoverMs);
+      await commit(install);
+    };
+    const firstLink = harness.links.length;
+    await harness.startManager(backup, primary, 'backup');
+    await expectCaughtUp({ primary, backup });
+    expect(harness.linksSince(firstLink)).toHaveLength(1);
+    expect(events(primary, 'replication-peer-silent')).toBe(0);
+  });
+
   it('resumes a snapshot transfer that broke off after its 2nd chunk from where the backup stopped', async () => {
     const { primary, backup } = await primaryWithSnapshot(harness);
     const firstLink = harness.links.length;
