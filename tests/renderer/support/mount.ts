@@ -1,0 +1,56 @@
+/**
+ * Mounts a screen as the app would show it: Pinia, English messages, a router
+ * at the given path (memory history, with a stub for every other path so a
+ * screen can navigate away), and the fake API provided as the interface API.
+ * Like the app's route guard, it loads the station store before the screen
+ * mounts (a host component waits for it).
+ */
+import { flushPromises, mount, type ComponentMountingOptions } from '@vue/test-utils';
+import { createPinia, type Pinia } from 'pinia';
+import { defineComponent, h, ref, type Component } from 'vue';
+import { createMemoryHistory, createRouter, type Router } from 'vue-router';
+import { apiKey } from '../../../renderer/src/api/use-api.ts';
+import { createStationI18n } from '../../../renderer/src/i18n/index.ts';
+import { useStationStore } from '../../../renderer/src/stores/station.ts';
+import { FakeInterfaceApi } from './fake-api.ts';
+
+/** Stands in for every screen other than the one under test. */
+export const OtherScreen: Component = { name: 'OtherScreen', render: () => h('p', 'other screen') };
+
+export interface MountScreenOptions {
+  readonly api?: FakeInterfaceApi;
+  /** Where the router is when the screen mounts, e.g. `/sign-in?next=/voters`. */
+  readonly path?: string;
+  /** Load the station store first, as the route guard does (default true). */
+  readonly stationReady?: boolean;
+  readonly props?: Record<string, unknown>;
+}
+
+export async function mountScreen(component: Component, options: MountScreenOptions = {}) {
+  const api = options.api ?? new FakeInterfaceApi();
+  const pinia: Pinia = createPinia();
+  const router: Router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:pathMatch(.*)*', component: OtherScreen, meta: { titleKey: 'common.appName' } }],
+  });
+  await router.push(options.path ?? '/');
+  await router.isReady();
+  const props = options.props ?? {};
+  const waitForStation = options.stationReady ?? true;
+  const Host = defineComponent({
+    name: 'ScreenHost',
+    setup() {
+      const station = useStationStore();
+      const ready = ref(!waitForStation);
+      if (waitForStation) void station.ready().then(() => (ready.value = true));
+      return () => (ready.value ? h(component, props) : null);
+    },
+  });
+  const mountingOptions: ComponentMountingOptions<typeof Host> = {
+    attachTo: document.body,
+    global: { plugins: [pinia, createStationI18n('en'), router], provide: { [apiKey]: api } },
+  };
+  const wrapper = mount(Host, mountingOptions);
+  await flushPromises();
+  return { wrapper, api, router, pinia, station: useStationStore(pinia) };
+}
