@@ -1,5 +1,11 @@
-/** Commands as stored in the log and sent to a backup: one JSON object each. */
-import type { Actor, Command } from '../engine/commands.ts';
+/**
+ * Commands as stored in the log and sent to a backup: one JSON object each.
+ *
+ * An actor is stored as `{ voter, registration }` or `{ official, registration }`:
+ * voters' actors keep the layout they had before officials existed, so older
+ * logs and peers read the same bytes the same way.
+ */
+import type { Actor, ActorKind, Command } from '../engine/commands.ts';
 import {
   DecodeError,
   asObject,
@@ -15,11 +21,18 @@ import {
 export function encodeCommand(command: Command): Uint8Array {
   switch (command.kind) {
     case 'register-voter':
-      return encodeJson({ ...command, publicKey: Buffer.from(command.publicKey).toString('base64') });
+      return encodeJson({ ...command, publicKey: base64(command.publicKey) });
+    case 'register-official':
+      return encodeJson({
+        ...command,
+        actor: command.actor === null ? null : encodeActor(command.actor),
+        publicKey: base64(command.publicKey),
+      });
     case 'unregister-voter':
+      return encodeJson(command);
     case 'create-election':
     case 'cast-vote':
-      return encodeJson(command);
+      return encodeJson({ ...command, actor: encodeActor(command.actor) });
   }
 }
 
@@ -38,11 +51,19 @@ export function decodeCommand(bytes: Uint8Array): Command {
       };
     case 'unregister-voter':
       return { kind, atMs, name: stringField(object, 'name') };
+    case 'register-official':
+      return {
+        kind,
+        atMs,
+        actor: object['actor'] === null ? null : decodeActor(object, 'official'),
+        name: stringField(object, 'name'),
+        publicKey: bytesField(object, 'publicKey'),
+      };
     case 'create-election':
       return {
         kind,
         atMs,
-        actor: decodeActor(object),
+        actor: decodeActor(object, null),
         name: stringField(object, 'name'),
         groups: stringArrayField(object, 'groups'),
         choices: stringArrayField(object, 'choices'),
@@ -52,7 +73,7 @@ export function decodeCommand(bytes: Uint8Array): Command {
       return {
         kind,
         atMs,
-        actor: decodeActor(object),
+        actor: decodeActor(object, 'voter'),
         election: stringField(object, 'election'),
         choice: stringField(object, 'choice'),
       };
@@ -61,7 +82,27 @@ export function decodeCommand(bytes: Uint8Array): Command {
   }
 }
 
-function decodeActor(object: JsonObject): Actor {
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function encodeActor(actor: Actor): JsonObject {
+  return { [actor.kind]: actor.name, registration: actor.registration };
+}
+
+/** Reads the `actor` field; `expected` is the only kind the command allows, or null for either. */
+function decodeActor<Kind extends ActorKind>(
+  object: JsonObject,
+  expected: Kind | null,
+): Actor & { readonly kind: Kind } {
   const fields = asObject(object['actor'], 'field actor');
-  return { voter: stringField(fields, 'voter'), registration: integerField(fields, 'registration') };
+  const kind: ActorKind = 'official' in fields ? 'official' : 'voter';
+  if (expected !== null && kind !== expected) {
+    throw new DecodeError(`field actor is not ${expected === 'voter' ? 'a voter' : 'an official'}`);
+  }
+  return {
+    kind: kind as Kind,
+    name: stringField(fields, kind),
+    registration: integerField(fields, 'registration'),
+  };
 }

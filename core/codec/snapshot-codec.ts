@@ -7,7 +7,7 @@
  * names of those who voted, sorted so that nothing reveals the order of
  * casting; it never holds which voter chose what.
  */
-import type { ElectionRecord, EngineState, VoterRecord } from '../engine/state.ts';
+import type { ElectionRecord, EngineState, OfficialRecord, VoterRecord } from '../engine/state.ts';
 import { createEngineState } from '../engine/state.ts';
 import { limits } from '../protocol/limits.ts';
 import { isValidLabel } from '../protocol/text.ts';
@@ -23,11 +23,14 @@ import {
   type JsonObject,
 } from './json-fields.ts';
 
-const snapshotFormat = 1;
+/** Format 2 added the officials; format 1 snapshots (none) are still read. */
+const snapshotFormat = 2;
+const readableFormats: readonly number[] = [1, 2];
 /** About 1 MiB per chunk at the longest names; typical chunks are far smaller. */
 const namesPerChunk = 4_000;
 
 type VoterRow = readonly [name: string, group: string, registration: number];
+type OfficialRow = readonly [name: string, registration: number];
 
 export function encodeSnapshot(state: EngineState): Uint8Array[] {
   const chunks: Uint8Array[] = [
@@ -37,24 +40,21 @@ export function encodeSnapshot(state: EngineState): Uint8Array[] {
       lastSeq: state.lastSeq,
       lastAtMs: state.lastAtMs,
       voters: state.voters.size,
+      officials: state.officials.size,
       elections: state.elections.size,
     }),
   ];
-  // The keys of a chunk's voters travel as one base64 string: decoding a million small strings
-  // one by one made up most of a restart.
-  let rows: VoterRow[] = [];
-  let keys: Uint8Array[] = [];
-  const flushVoters = () => {
-    chunks.push(encodeJson({ part: 'voters', rows, keys: Buffer.concat(keys).toString('base64') }));
-    rows = [];
-    keys = [];
-  };
-  for (const [name, voter] of state.voters) {
-    rows.push([name, voter.group, voter.registration]);
-    keys.push(voter.publicKey);
-    if (rows.length === namesPerChunk) flushVoters();
-  }
-  if (rows.length > 0) flushVoters();
+  chunks.push(
+    ...keyedChunks('voters', state.voters, (name, voter): VoterRow => [
+      name,
+      voter.group,
+      voter.registration,
+    ]),
+    ...keyedChunks('officials', state.officials, (name, official): OfficialRow => [
+      name,
+      official.registration,
+    ]),
+  );
   for (const election of state.elections.values()) {
     chunks.push(
       encodeJson({
@@ -82,35 +82,65 @@ export function encodeSnapshot(state: EngineState): Uint8Array[] {
   return chunks;
 }
 
+/**
+ * Chunks of `part` rows with the members' keys alongside as one base64 string: decoding a
+ * million small strings one by one made up most of a restart.
+ */
+function keyedChunks<Member extends { readonly publicKey: Uint8Array }>(
+  part: 'voters' | 'officials',
+  members: ReadonlyMap<string, Member>,
+  rowOf: (name: string, member: Member) => readonly unknown[],
+): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let rows: (readonly unknown[])[] = [];
+  let keys: Uint8Array[] = [];
+  const flush = () => {
+    chunks.push(encodeJson({ part, rows, keys: Buffer.concat(keys).toString('base64') }));
+    rows = [];
+    keys = [];
+  };
+  for (const [name, member] of members) {
+    rows.push(rowOf(name, member));
+    keys.push(member.publicKey);
+    if (rows.length === namesPerChunk) flush();
+  }
+  if (rows.length > 0) flush();
+  return chunks;
+}
+
 /** Rebuilds the state chunk by chunk, checking every value against the engine's limits. */
 export class SnapshotDecoder {
   private readonly state = createEngineState();
-  private header: { voters: number; elections: number } | null = null;
+  private header: { voters: number; officials: number; elections: number } | null = null;
 
   accept(chunk: Uint8Array): void {
     const object = parseJson(chunk, 'snapshot chunk');
     const part = stringField(object, 'part');
     if (part === 'header') {
       if (this.header !== null) throw new DecodeError('second snapshot header');
-      if (integerField(object, 'format') !== snapshotFormat) throw new DecodeError('unknown snapshot format');
+      const format = integerField(object, 'format');
+      if (!readableFormats.includes(format)) throw new DecodeError(`unknown snapshot format ${format}`);
       this.state.lastSeq = integerField(object, 'lastSeq');
       this.state.lastAtMs = integerField(object, 'lastAtMs');
-      this.header = { voters: integerField(object, 'voters'), elections: integerField(object, 'elections') };
+      this.header = {
+        voters: integerField(object, 'voters'),
+        officials: format === 1 ? 0 : integerField(object, 'officials'),
+        elections: integerField(object, 'elections'),
+      };
       return;
     }
     if (this.header === null) throw new DecodeError('snapshot chunk before the header');
     switch (part) {
-      case 'voters': {
-        const rows = arrayField(object, 'rows');
-        const keys = bytesField(object, 'keys');
-        if (keys.length !== rows.length * limits.publicKeyBytes)
-          throw new DecodeError('voter keys do not match rows');
-        rows.forEach((row, index) => {
-          const start = index * limits.publicKeyBytes;
-          this.addVoter(row, keys.subarray(start, start + limits.publicKeyBytes));
+      case 'voters':
+        forEachKeyedRow(object, (row, publicKey) => {
+          this.addVoter(row, publicKey);
         });
         return;
-      }
+      case 'officials':
+        forEachKeyedRow(object, (row, publicKey) => {
+          this.addOfficial(row, publicKey);
+        });
+        return;
       case 'election':
         this.addElection(object);
         return;
@@ -126,6 +156,7 @@ export class SnapshotDecoder {
     if (this.header === null) throw new DecodeError('snapshot has no header');
     if (
       this.state.voters.size !== this.header.voters ||
+      this.state.officials.size !== this.header.officials ||
       this.state.elections.size !== this.header.elections
     ) {
       throw new DecodeError('snapshot is incomplete: counts differ from its header');
@@ -151,6 +182,20 @@ export class SnapshotDecoder {
     const voter: VoterRecord = { group, publicKey, registration };
     if (this.state.voters.has(name)) throw new DecodeError(`voter ${name} appears twice`);
     this.state.voters.set(name, voter);
+  }
+
+  private addOfficial(row: unknown, publicKey: Uint8Array): void {
+    if (!Array.isArray(row) || row.length !== 2) throw new DecodeError('malformed official row');
+    const [name, registration] = row as unknown[];
+    if (!isValidLabel(name, limits.officialNameBytesMax))
+      throw new DecodeError('official row with an invalid name');
+    if (typeof registration !== 'number' || !Number.isSafeInteger(registration)) {
+      throw new DecodeError(`official ${name}: malformed registration`);
+    }
+    if (this.state.officials.has(name)) throw new DecodeError(`official ${name} appears twice`);
+    if (this.state.officials.size >= limits.officialsMax) throw new DecodeError('too many officials');
+    const official: OfficialRecord = { publicKey, registration };
+    this.state.officials.set(name, official);
   }
 
   private addElection(object: JsonObject): void {
@@ -181,4 +226,15 @@ export class SnapshotDecoder {
     if (election === undefined) throw new DecodeError(`voted list for unknown election ${electionName}`);
     for (const name of names) election.voted.add(name);
   }
+}
+
+/** Calls `accept` with each row of a voters or officials chunk and that member's key. */
+function forEachKeyedRow(object: JsonObject, accept: (row: unknown, publicKey: Uint8Array) => void): void {
+  const rows = arrayField(object, 'rows');
+  const keys = bytesField(object, 'keys');
+  if (keys.length !== rows.length * limits.publicKeyBytes) throw new DecodeError('keys do not match rows');
+  rows.forEach((row, index) => {
+    const start = index * limits.publicKeyBytes;
+    accept(row, keys.subarray(start, start + limits.publicKeyBytes));
+  });
 }

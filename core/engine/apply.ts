@@ -13,16 +13,26 @@ import {
   castVoteCodes,
   createElectionCodes,
   outcome,
+  registerOfficialCodes,
   registerVoterCodes,
   unregisterVoterCodes,
   type CastVoteReason,
   type CreateElectionReason,
   type Outcome,
+  type RegisterOfficialReason,
   type RegisterVoterReason,
   type UnregisterVoterReason,
 } from '../protocol/status-codes.ts';
 import { isValidLabel } from '../protocol/text.ts';
-import type { Actor, CastVote, Command, CreateElection, RegisterVoter, UnregisterVoter } from './commands.ts';
+import type {
+  CastVote,
+  Command,
+  CreateElection,
+  RegisterOfficial,
+  RegisterVoter,
+  UnregisterVoter,
+} from './commands.ts';
+import { isCurrentActor } from './queries.ts';
 import type { ElectionRecord, EngineState } from './state.ts';
 
 export interface Applied<Reason extends string> {
@@ -73,13 +83,42 @@ export function unregisterVoter(
   });
 }
 
+/** The first official needs no one's leave (the station is empty); every later one needs an official's. */
+export function registerOfficial(
+  state: EngineState,
+  seq: number,
+  command: RegisterOfficial,
+): Applied<RegisterOfficialReason> {
+  const refuse = (reason: RegisterOfficialReason) => refused(outcome(registerOfficialCodes, reason));
+  if (command.actor === null) {
+    if (state.officials.size > 0) return refuse('already-set-up');
+  } else if (!isCurrentActor(state, command.actor)) {
+    return refuse('invalid-token');
+  }
+  if (!isValidLabel(command.name, limits.officialNameBytesMax)) return refuse('invalid-name');
+  if (!(command.publicKey instanceof Uint8Array) || command.publicKey.length !== limits.publicKeyBytes) {
+    return refuse('invalid-public-key');
+  }
+  // As with voters, an existing official's key is never replaced.
+  if (state.officials.has(command.name)) return refuse('official-exists');
+  if (state.officials.size >= limits.officialsMax) return refuse('register-full');
+
+  return accept(state, seq, command.atMs, outcome(registerOfficialCodes, 'ok'), () => {
+    state.officials.set(command.name, {
+      publicKey: Uint8Array.from(command.publicKey),
+      registration: seq,
+    });
+    return () => state.officials.delete(command.name);
+  });
+}
+
 export function createElection(
   state: EngineState,
   seq: number,
   command: CreateElection,
 ): Applied<CreateElectionReason> {
   const refuse = (reason: CreateElectionReason) => refused(outcome(createElectionCodes, reason));
-  if (!isCurrentRegistration(state, command.actor)) return refuse('invalid-token');
+  if (!isCurrentActor(state, command.actor)) return refuse('invalid-token');
   if (command.groups.length === 0) return refuse('missing-groups');
   if (command.choices.length === 0) return refuse('missing-choices');
   if (!isValidLabel(command.name, limits.electionNameBytesMax)) return refuse('invalid-name');
@@ -117,11 +156,11 @@ export function createElection(
 
 export function castVote(state: EngineState, seq: number, command: CastVote): Applied<CastVoteReason> {
   const refuse = (reason: CastVoteReason) => refused(outcome(castVoteCodes, reason));
-  if (!isCurrentRegistration(state, command.actor)) return refuse('invalid-token');
+  if (!isCurrentActor(state, command.actor)) return refuse('invalid-token');
   const election = state.elections.get(command.election);
   if (election === undefined) return refuse('unknown-election');
   if (command.atMs >= election.endsAtMs) return refuse('election-closed');
-  const voter = command.actor.voter;
+  const voter = command.actor.name;
   const group = state.voters.get(voter)?.group;
   if (group === undefined || !election.groups.has(group)) return refuse('group-not-allowed');
   if (election.voted.has(voter)) return refuse('already-voted');
@@ -145,15 +184,13 @@ export function applyCommand(state: EngineState, seq: number, command: Command):
       return registerVoter(state, seq, command);
     case 'unregister-voter':
       return unregisterVoter(state, seq, command);
+    case 'register-official':
+      return registerOfficial(state, seq, command);
     case 'create-election':
       return createElection(state, seq, command);
     case 'cast-vote':
       return castVote(state, seq, command);
   }
-}
-
-function isCurrentRegistration(state: EngineState, actor: Actor): boolean {
-  return state.voters.get(actor.voter)?.registration === actor.registration;
 }
 
 function refused<Reason extends string>(result: Outcome<Reason>): Applied<Reason> {

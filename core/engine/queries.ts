@@ -1,5 +1,6 @@
 /** Read-only questions about the engine state. */
 import { getResultCodes, outcome, type GetResultReason, type Outcome } from '../protocol/status-codes.ts';
+import type { Actor, ActorKind } from './commands.ts';
 import type { ElectionRecord, EngineState } from './state.ts';
 
 export interface ChoiceCount {
@@ -26,4 +27,19 @@ export function getResult(state: EngineState, electionName: string, nowMs: numbe
 
 export function isOpen(election: ElectionRecord, nowMs: number): boolean {
   return nowMs < election.endsAtMs;
+}
+
+/** What both registers hold about a member: enough to check a signature and a token. */
+export interface Registration {
+  readonly publicKey: Uint8Array;
+  readonly registration: number;
+}
+
+export function registerOf(state: EngineState, kind: ActorKind): ReadonlyMap<string, Registration> {
+  return kind === 'voter' ? state.voters : state.officials;
+}
+
+/** True if the actor's registration is still the one in its register (a token outlives nothing). */
+export function isCurrentActor(state: EngineState, actor: Actor): boolean {
+  return registerOf(state, actor.kind).get(actor.name)?.registration === actor.registration;
 }

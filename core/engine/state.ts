@@ -1,11 +1,17 @@
 /**
- * The engine's state: the register and the elections. It holds, per election,
+ * The engine's state: the register, the officials and the elections. It holds, per election,
  * who has voted and the tally of each choice, never which voter chose what.
  */
 export interface VoterRecord {
   readonly group: string;
   readonly publicKey: Uint8Array;
   /** Sequence number of the command that registered this voter; tokens name it. */
+  readonly registration: number;
+}
+
+export interface OfficialRecord {
+  readonly publicKey: Uint8Array;
+  /** Sequence number of the command that registered this official; session tokens name it. */
   readonly registration: number;
 }
 
@@ -23,6 +29,7 @@ export interface ElectionRecord {
 
 export interface EngineState {
   readonly voters: Map<string, VoterRecord>;
+  readonly officials: Map<string, OfficialRecord>;
   readonly elections: Map<string, ElectionRecord>;
   /** Sequence number of the last applied command (0 before the first). */
   lastSeq: number;
@@ -31,5 +38,5 @@ export interface EngineState {
 }
 
 export function createEngineState(): EngineState {
-  return { voters: new Map(), elections: new Map(), lastSeq: 0, lastAtMs: 0 };
+  return { voters: new Map(), officials: new Map(), elections: new Map(), lastSeq: 0, lastAtMs: 0 };
 }

@@ -47,7 +47,13 @@ export type LogEvent =
   | 'discovery-peer-rejected'
   | 'discovery-error'
   | 'discovery-recovered'
-  | 'discovery-stopped';
+  | 'discovery-stopped'
+  | 'official-registered'
+  | 'official-signed-in'
+  | 'official-sign-in-failed'
+  | 'voter-registered'
+  | 'voter-unregistered'
+  | 'election-created';
 
 /** Writes one JSON object per line, e.g. to stderr, so logs stay machine-readable. */
 export function createJsonLineLogger(write: (line: string) => void, now: () => number = Date.now): Logger {

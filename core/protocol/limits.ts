@@ -12,6 +12,8 @@ export const limits = {
   choicesPerElectionMax: 64,
   electionsMax: 10_000,
   votersMax: 10_000_000,
+  officialNameBytesMax: 256,
+  officialsMax: 1_000,
   publicKeyBytes: 32,
   signatureBytes: 64,
   challengeBytes: 32,

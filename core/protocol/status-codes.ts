@@ -53,8 +53,25 @@ export const getResultCodes = {
   'election-ongoing': 2,
 } as const;
 
+/**
+ * Officials are not part of the gRPC protocol; their codes follow RegisterVoter's
+ * pattern (0 ok, 1 exists, 2 invalid input) so that logs and tests read alike.
+ */
+export const registerOfficialCodes = {
+  ok: 0,
+  'official-exists': 1,
+  'invalid-name': 2,
+  'invalid-public-key': 2,
+  'register-full': 2,
+  /** The registering official's session names a registration that is not current. */
+  'invalid-token': 3,
+  /** A first official was asked for while one exists. */
+  'already-set-up': 4,
+} as const;
+
 export type RegisterVoterReason = keyof typeof registerVoterCodes;
 export type UnregisterVoterReason = keyof typeof unregisterVoterCodes;
+export type RegisterOfficialReason = keyof typeof registerOfficialCodes;
 export type CreateElectionReason = keyof typeof createElectionCodes;
 export type CastVoteReason = keyof typeof castVoteCodes;
 export type GetResultReason = keyof typeof getResultCodes;

@@ -1,9 +1,12 @@
 /**
- * A whole station as one process runs it: the station, its gRPC server, and,
- * when paired, replication over the secure channel, discovery by mDNS and the
- * HTTP status endpoint. The `evote station` command and the Electron main
- * process both start a station through this one function.
+ * A whole station as one process runs it: the station, its gRPC server, the
+ * interface API (with the audit log of what it logs), and, when paired,
+ * replication over the secure channel, discovery by mDNS and the HTTP status
+ * endpoint. The `evote station` command and the Electron main process both
+ * start a station through this one function.
  */
+import { AuditLog } from '../api/audit-log.ts';
+import { createStationInterface, type StationInterface } from '../api/station-interface.ts';
 import { formatAddress, type HostPort } from '../cli/host-port.ts';
 import { startDiscovery, type StationDiscovery } from '../discovery/station-discovery.ts';
 import { startGrpcServer } from '../grpc/grpc-server.ts';
@@ -14,7 +17,7 @@ import { replicationProtocolVersion, type StationRole } from '../replication/mes
 import { clusterIdOf, deriveTlsIdentity } from '../replication/pairing-key.ts';
 import { ReplicationManager, type ReplicationStatus } from '../replication/replication-manager.ts';
 import { connectSecure, listenSecure, type SecureListener } from '../replication/secure-channel.ts';
-import { systemClock, systemRandomBytes } from '../station/environment.ts';
+import { systemClock, systemRandomBytes, systemTimers } from '../station/environment.ts';
 import { Station } from '../station/station.ts';
 
 export interface PairingConfig {
@@ -42,6 +45,8 @@ export interface StationRuntime {
   readonly grpcAddress: string;
   readonly httpAddress: string | null;
   readonly stationId: string;
+  /** What the interface's transports (IPC, HTTP) serve. */
+  readonly interfaceApi: StationInterface;
   status(): StationStatus;
   stop(): Promise<void>;
 }
@@ -52,8 +57,11 @@ const dialTimeoutMs = 2_000;
 
 export async function startStationRuntime(
   config: StationRuntimeConfig,
-  logger: Logger,
+  outerLogger: Logger,
 ): Promise<StationRuntime> {
+  // Everything the station logs is also kept for officials to see in the interface.
+  const auditLog = new AuditLog(systemClock);
+  const logger = auditLog.wrap(outerLogger);
   const station = await Station.open({
     dataDir: config.dataDir,
     clock: systemClock,
@@ -74,10 +82,27 @@ export async function startStationRuntime(
     const grpcAddress = formatAddress({ host: config.grpc.host, port: grpcServer.port });
 
     let replication: ReplicationManager | null = null;
+    // Replication reports status changes from its start, before the interface exists.
+    let interfaceApi: StationInterface | null = null;
     if (config.pairing !== null) {
-      replication = await startPairing(config.pairing, station, grpcAddress, logger, stops);
+      replication = await startPairing(config.pairing, station, grpcAddress, logger, stops, () => {
+        interfaceApi?.statusChanged();
+      });
     }
     const status = (): StationStatus => statusOf(station.stationId, replication?.status() ?? null);
+    const api = createStationInterface({
+      station,
+      status,
+      auditLog,
+      clock: systemClock,
+      timers: systemTimers,
+      logger,
+    });
+    interfaceApi = api;
+    stops.push(() => {
+      api.close();
+      return Promise.resolve();
+    });
 
     let httpAddress: string | null = null;
     if (config.http !== null) {
@@ -85,7 +110,14 @@ export async function startStationRuntime(
       stops.push(() => httpServer.stop());
       httpAddress = formatAddress({ host: config.http.host, port: httpServer.port });
     }
-    return { grpcAddress, httpAddress, stationId: station.stationId, status, stop: stopAll };
+    return {
+      grpcAddress,
+      httpAddress,
+      stationId: station.stationId,
+      interfaceApi: api,
+      status,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
@@ -98,6 +130,7 @@ async function startPairing(
   grpcAddress: string,
   logger: Logger,
   stops: (() => Promise<void>)[],
+  onStatusChange: () => void,
 ): Promise<ReplicationManager> {
   const identity = await deriveTlsIdentity(pairing.pairingKey);
   let discovery: StationDiscovery | null = null;
@@ -114,7 +147,10 @@ async function startPairing(
     },
     clock: systemClock,
     logger,
-    onChange: (status) => discovery?.update({ role: status.role, epoch: status.epoch }),
+    onChange: (status) => {
+      discovery?.update({ role: status.role, epoch: status.epoch });
+      onStatusChange();
+    },
   });
   const listener: SecureListener = await listenSecure({
     host: pairing.sync.host,

@@ -24,3 +24,19 @@ export const systemRandomBytes: RandomBytes = (count) => {
   poolOffset += count;
   return bytes;
 };
+
+/** Runs `callback` once after `delayMs`; the returned function cancels it if it has not run yet. */
+export interface Timers {
+  schedule(callback: () => void, delayMs: number): () => void;
+}
+
+export const systemTimers: Timers = {
+  schedule(callback, delayMs) {
+    // Timers never keep a stopping process alive.
+    const timer = setTimeout(callback, delayMs);
+    timer.unref();
+    return () => {
+      clearTimeout(timer);
+    };
+  },
+};

@@ -30,7 +30,9 @@ export interface Unavailable {
 
 export type WriteAnswer<Reason extends string> = Outcome<Reason> | Unavailable;
 
-export type AuthAnswer = { readonly token: Uint8Array } | { readonly refused: 'authentication-failed' };
+export type AuthAnswer =
+  | { readonly token: Uint8Array; readonly expiresAtMs: number }
+  | { readonly refused: 'authentication-failed' };
 
 export interface RegisterVoterRequest {
   readonly name: string;
@@ -45,6 +47,13 @@ export interface VoterNameRequest {
 export interface AuthRequest {
   readonly name: string;
   readonly signature: Uint8Array;
+}
+
+export interface RegisterOfficialRequest {
+  /** The registering official's session token; null for the first official, who sets the station up. */
+  readonly session: Uint8Array | null;
+  readonly name: string;
+  readonly publicKey: Uint8Array;
 }
 
 export interface CreateElectionRequest {

@@ -15,16 +15,26 @@ import { encodeSnapshot, SnapshotDecoder } from '../codec/snapshot-codec.ts';
 import {
   castVote,
   createElection,
+  registerOfficial,
   registerVoter,
   unregisterVoter,
   applyCommand,
   type Applied,
 } from '../engine/apply.ts';
-import type { Actor, Command } from '../engine/commands.ts';
-import { getResult, type ElectionResult } from '../engine/queries.ts';
+import type { Actor, ActorKind, Command, OfficialActor, VoterActor } from '../engine/commands.ts';
+import { getResult, isCurrentActor, registerOf, type ElectionResult } from '../engine/queries.ts';
 import { createEngineState, type EngineState } from '../engine/state.ts';
 import type { Logger } from '../logging/logger.ts';
-import { castVoteCodes, createElectionCodes, outcome, type Outcome } from '../protocol/status-codes.ts';
+import { tokenLifetimeMs } from '../protocol/limits.ts';
+import {
+  castVoteCodes,
+  createElectionCodes,
+  outcome,
+  registerOfficialCodes,
+  type CreateElectionReason,
+  type Outcome,
+  type RegisterOfficialReason,
+} from '../protocol/status-codes.ts';
 import { acquireDirectoryLock, type DirectoryLock } from '../store/directory-lock.ts';
 import { StorageFailedError, StorageFullError, Store, type SnapshotInstall } from '../store/store.ts';
 
@@ -37,6 +47,7 @@ import type {
   CastVoteRequest,
   CreateElectionRequest,
   ElectionNameRequest,
+  RegisterOfficialRequest,
   RegisterVoterRequest,
   StationApi,
   Unavailable,
@@ -64,6 +75,15 @@ export interface CommitReplicator {
   replicate(seq: number, payload: Uint8Array): Promise<Unavailable | null>;
 }
 
+/**
+ * What a state listener hears: a command that is now durable here (on a
+ * primary before its backup confirms it; on a backup as it arrives), or that
+ * the state was replaced: a full copy from the primary, or commands applied
+ * but not yet reported were undone because the log refused them.
+ */
+export type StateChange =
+  { readonly type: 'command'; readonly seq: number; readonly command: Command } | { readonly type: 'reset' };
+
 interface PendingCommand {
   readonly seq: number;
   readonly revert: () => void;
@@ -72,7 +92,9 @@ interface PendingCommand {
 const defaultSnapshotAfterBytes = 64 * 1024 * 1024;
 
 export class Station implements StationApi {
-  private readonly challenges: ChallengeBook;
+  /** Voters and officials are separate registers, so each has its own challenges. */
+  private readonly challenges: Readonly<Record<ActorKind, ChallengeBook>>;
+  private readonly stateListeners = new Set<(change: StateChange) => void>();
   /** Applied commands not yet durable, oldest first. */
   private pending: PendingCommand[] = [];
   /** Settles once every command applied so far is durable or undone. */
@@ -91,7 +113,10 @@ export class Station implements StationApi {
     private state: EngineState,
     private identity: StationIdentity,
   ) {
-    this.challenges = new ChallengeBook(options.randomBytes);
+    this.challenges = {
+      voter: new ChallengeBook(options.randomBytes),
+      official: new ChallengeBook(options.randomBytes),
+    };
     this.tokens = new TokenVerifier(identity.tokenKey);
   }
 
@@ -134,6 +159,12 @@ export class Station implements StationApi {
     this.replicator = replicator;
   }
 
+  /** Calls `listener` after every change of the state (see `StateChange`) until the returned function is called. */
+  onApplied(listener: (change: StateChange) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
   /** Resolves once every command applied so far is durable (and replicated) or undone. */
   async settle(): Promise<void> {
     await this.settled;
@@ -151,8 +182,10 @@ export class Station implements StationApi {
     const first = records[0];
     if (first === undefined) return;
     const appended: Promise<void>[] = [];
+    const changes: StateChange[] = [];
     for (const { seq, payload } of records) {
-      const applied = applyCommand(this.state, seq, decodeCommand(payload));
+      const command = decodeCommand(payload);
+      const applied = applyCommand(this.state, seq, command);
       if (applied.revert === null) {
         throw new Error(
           `replicated command ${seq} was refused here (${applied.outcome.reason}): the states differ`,
@@ -160,10 +193,12 @@ export class Station implements StationApi {
       }
       this.pending.push({ seq, revert: applied.revert });
       appended.push(this.store.append(seq, payload));
+      changes.push({ type: 'command', seq, command });
     }
     const done = Promise.all(appended).then(
       () => {
         this.pending.splice(0, records.length);
+        for (const change of changes) this.notify(change);
       },
       (error: unknown) => {
         const unavailable = this.undoFrom(first.seq, error);
@@ -189,6 +224,7 @@ export class Station implements StationApi {
     await this.quiesce();
     await this.store.reset();
     this.state = createEngineState();
+    this.notify({ type: 'reset' });
   }
 
   /**
@@ -220,6 +256,7 @@ export class Station implements StationApi {
       decoder.accept(chunk);
     });
     this.state = decoder.finish();
+    this.notify({ type: 'reset' });
   }
 
   /** The current state, read-only by convention; for queries and tests. */
@@ -242,42 +279,60 @@ export class Station implements StationApi {
   }
 
   preAuth(request: VoterNameRequest): Promise<{ readonly challenge: Uint8Array }> {
-    const known = this.state.voters.has(request.name);
-    return Promise.resolve({
-      challenge: this.challenges.issue(request.name, this.options.clock.nowMs(), known),
-    });
+    return Promise.resolve({ challenge: this.challenge('voter', request.name) });
   }
 
-  async auth(request: AuthRequest): Promise<AuthAnswer> {
-    const nowMs = this.options.clock.nowMs();
-    const challenge = this.challenges.take(request.name, nowMs);
-    // A token is only issued for a registration that is durable.
-    await this.settled;
-    const voter = this.state.voters.get(request.name);
-    if (
-      challenge === null ||
-      voter === undefined ||
-      !isValidSignature(voter.publicKey, challenge, request.signature)
-    ) {
-      return { refused: 'authentication-failed' };
-    }
-    const actor = { voter: request.name, registration: voter.registration };
-    return { token: issueToken(this.identity.tokenKey, actor, nowMs, this.options.randomBytes) };
+  auth(request: AuthRequest): Promise<AuthAnswer> {
+    return this.signIn('voter', request);
   }
 
-  async createElection(request: CreateElectionRequest) {
+  /** An official's challenge: as PreAuth, from the officials' register. */
+  officialChallenge(request: VoterNameRequest): Promise<{ readonly challenge: Uint8Array }> {
+    return Promise.resolve({ challenge: this.challenge('official', request.name) });
+  }
+
+  /** An official's sign-in: as Auth; the token is an official's session, never a voter's token. */
+  officialSignIn(request: AuthRequest): Promise<AuthAnswer> {
+    return this.signIn('official', request);
+  }
+
+  /** The voter whose token this is, if it is genuine, unexpired and names their current registration. */
+  voterOf(token: Uint8Array): VoterActor | null {
+    return this.currentActor(token, 'voter');
+  }
+
+  /** The official whose session this is, if it is genuine, unexpired and names their current registration. */
+  officialOf(session: Uint8Array): OfficialActor | null {
+    return this.currentActor(session, 'official');
+  }
+
+  /** Registers an official: the first one with no session (only while none exists), later ones with an official's. */
+  async registerOfficial(request: RegisterOfficialRequest): Promise<WriteAnswer<RegisterOfficialReason>> {
     return this.write((seq, atMs) => {
-      const actor = this.actorOf(request.token, atMs);
-      if (actor === null) return { refusal: outcome(createElectionCodes, 'invalid-token') };
-      const { name, groups, choices, endsAtMs } = request;
-      const command = { kind: 'create-election', atMs, actor, name, groups, choices, endsAtMs } as const;
-      return { command, applied: createElection(this.state, seq, command) };
+      let actor: OfficialActor | null = null;
+      if (request.session !== null) {
+        actor = this.actorOf(request.session, atMs, 'official');
+        if (actor === null) return { refusal: outcome(registerOfficialCodes, 'invalid-token') };
+      }
+      const { name, publicKey } = request;
+      const command = { kind: 'register-official', atMs, actor, name, publicKey } as const;
+      return { command, applied: registerOfficial(this.state, seq, command) };
     });
+  }
+
+  /** The protocol's CreateElection: `token` is a voter's. */
+  createElection(request: CreateElectionRequest): Promise<WriteAnswer<CreateElectionReason>> {
+    return this.createElectionBy('voter', request);
+  }
+
+  /** CreateElection from the interface: `token` is an official's session. */
+  createElectionAsOfficial(request: CreateElectionRequest): Promise<WriteAnswer<CreateElectionReason>> {
+    return this.createElectionBy('official', request);
   }
 
   async castVote(request: CastVoteRequest) {
     return this.write((seq, atMs) => {
-      const actor = this.actorOf(request.token, atMs);
+      const actor = this.actorOf(request.token, atMs, 'voter');
       if (actor === null) return { refusal: outcome(castVoteCodes, 'invalid-token') };
       const command = {
         kind: 'cast-vote',
@@ -316,9 +371,76 @@ export class Station implements StationApi {
     await this.snapshotInFlight?.catch(() => undefined);
   }
 
-  private actorOf(token: Uint8Array, atMs: number): Actor | null {
-    const claims = this.tokens.verify(token, atMs);
-    return claims === null ? null : { voter: claims.voter, registration: claims.registration };
+  private challenge(kind: ActorKind, name: string): Uint8Array {
+    // Only members' challenges are remembered; everyone gets one, so names cannot be probed.
+    const known = registerOf(this.state, kind).has(name);
+    return this.challenges[kind].issue(name, this.options.clock.nowMs(), known);
+  }
+
+  private async signIn(kind: ActorKind, request: AuthRequest): Promise<AuthAnswer> {
+    const nowMs = this.options.clock.nowMs();
+    const challenge = this.challenges[kind].take(request.name, nowMs);
+    // A token is only issued for a registration that is durable.
+    await this.settled;
+    const member = registerOf(this.state, kind).get(request.name);
+    if (
+      challenge === null ||
+      member === undefined ||
+      !isValidSignature(member.publicKey, challenge, request.signature)
+    ) {
+      return { refused: 'authentication-failed' };
+    }
+    const actor: Actor = { kind, name: request.name, registration: member.registration };
+    return {
+      token: issueToken(this.identity.tokenKey, actor, nowMs, this.options.randomBytes),
+      expiresAtMs: nowMs + tokenLifetimeMs,
+    };
+  }
+
+  private createElectionBy(
+    kind: ActorKind,
+    request: CreateElectionRequest,
+  ): Promise<WriteAnswer<CreateElectionReason>> {
+    return this.write((seq, atMs) => {
+      const actor = this.actorOf(request.token, atMs, kind);
+      if (actor === null) return { refusal: outcome(createElectionCodes, 'invalid-token') };
+      const { name, groups, choices, endsAtMs } = request;
+      const command = { kind: 'create-election', atMs, actor, name, groups, choices, endsAtMs } as const;
+      return { command, applied: createElection(this.state, seq, command) };
+    });
+  }
+
+  /** The actor a genuine token of `kind` names, if still valid at `atMs` (whether current is the engine's call). */
+  private actorOf<Kind extends ActorKind>(
+    token: Uint8Array,
+    atMs: number,
+    kind: Kind,
+  ): (Actor & { readonly kind: Kind }) | null {
+    const claims = this.tokens.verify(token, atMs, kind);
+    return claims === null
+      ? null
+      : { kind: claims.kind, name: claims.name, registration: claims.registration };
+  }
+
+  private currentActor<Kind extends ActorKind>(
+    token: Uint8Array,
+    kind: Kind,
+  ): (Actor & { readonly kind: Kind }) | null {
+    const actor = this.actorOf(token, this.options.clock.nowMs(), kind);
+    return actor !== null && isCurrentActor(this.state, actor) ? actor : null;
+  }
+
+  /** Listeners run inside the commit path: one that fails is a bug to log, not a reason to lose a write. */
+  private notify(change: StateChange): void {
+    for (const listener of this.stateListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.options.logger.log('error', 'internal-error', 'a state listener failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   /**
@@ -350,6 +472,7 @@ export class Station implements StationApi {
     const answer = this.store.append(seq, payload).then(
       async () => {
         this.pending.shift();
+        this.notify({ type: 'command', seq, command });
         const notReplicated = (await this.replicator?.replicate(seq, payload)) ?? null;
         return notReplicated ?? applied.outcome;
       },
@@ -368,6 +491,7 @@ export class Station implements StationApi {
     const index = this.pending.findIndex((entry) => entry.seq === seq);
     if (index >= 0) {
       for (const entry of this.pending.splice(index).reverse()) entry.revert();
+      this.notify({ type: 'reset' });
     }
     return {
       unavailable: error instanceof StorageFullError ? 'storage-full' : 'storage-failed',

@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { ChallengeBook } from '../../core/auth/challenges.ts';
 import { isValidSignature } from '../../core/auth/signatures.ts';
+import { TokenVerifier } from '../../core/auth/token-verifier.ts';
 import { issueToken, verifyToken } from '../../core/auth/tokens.ts';
+import type { Actor } from '../../core/engine/commands.ts';
 import { challengeLifetimeMs, tokenLifetimeMs } from '../../core/protocol/limits.ts';
 
 const t0 = 1_800_000_000_000;
@@ -11,7 +13,8 @@ const key = randomBytes(32);
 const random = (count: number) => new Uint8Array(randomBytes(count));
 
 describe('tokens', () => {
-  const actor = { voter: '陳大文', registration: 42 };
+  const actor: Actor = { kind: 'voter', name: '陳大文', registration: 42 };
+  const official: Actor = { kind: 'official', name: '陳大文', registration: 42 };
 
   it('carry the voter and registration and are valid for exactly one hour', () => {
     const token = issueToken(key, actor, t0, random);
@@ -38,6 +41,45 @@ describe('tokens', () => {
     expect(verifyToken(key, Buffer.concat([token, Buffer.from([0])]), t0)).toBeNull();
     expect(verifyToken(key, new Uint8Array(0), t0)).toBeNull();
     expect(verifyToken(key, new Uint8Array(100_000), t0)).toBeNull();
+  });
+
+  it('name their kind under the MAC: a voter token is never an official session, nor the reverse', () => {
+    const voterToken = issueToken(key, actor, t0, random);
+    const session = issueToken(key, official, t0, random);
+    expect(verifyToken(key, session, t0)).toEqual({ ...official, expiresAtMs: t0 + tokenLifetimeMs });
+    const verifier = new TokenVerifier(key);
+    expect(verifier.verify(voterToken, t0, 'voter')).not.toBeNull();
+    expect(verifier.verify(voterToken, t0, 'official')).toBeNull();
+    expect(verifier.verify(session, t0, 'official')).not.toBeNull();
+    expect(verifier.verify(session, t0, 'voter')).toBeNull();
+    // Rewriting the kind byte breaks the MAC.
+    const relabelled = Uint8Array.from(voterToken);
+    relabelled[0] = session[0] ?? 0;
+    expect(verifyToken(key, relabelled, t0)).toBeNull();
+  });
+
+  it('issued before officials existed (version byte 1, now the voter kind) are still voter tokens', () => {
+    // The layout as it was: version 1 · registration · expiry · nonce · name length · name · HMAC.
+    const name = Buffer.from(actor.name);
+    const body = Buffer.alloc(1 + 8 + 8 + 16 + 2 + name.length);
+    body.writeUInt8(1, 0);
+    body.writeBigUInt64BE(42n, 1);
+    body.writeBigUInt64BE(BigInt(t0 + tokenLifetimeMs), 9);
+    body.writeUInt16BE(name.length, 33);
+    name.copy(body, 35);
+    const legacy = Buffer.concat([body, createHmac('sha256', key).update(body).digest()]);
+    expect(new TokenVerifier(key).verify(legacy, t0, 'voter')).toEqual({
+      ...actor,
+      expiresAtMs: t0 + tokenLifetimeMs,
+    });
+  });
+
+  it('are remembered as genuine but still expire, whichever kind is asked for first', () => {
+    const verifier = new TokenVerifier(key);
+    const session = issueToken(key, official, t0, random);
+    expect(verifier.verify(session, t0, 'voter')).toBeNull();
+    expect(verifier.verify(session, t0 + 1, 'official')).toMatchObject({ kind: 'official', name: '陳大文' });
+    expect(verifier.verify(session, t0 + tokenLifetimeMs, 'official')).toBeNull();
   });
 });
 

@@ -1,13 +1,13 @@
 /**
- * Engine invariants over random command sequences: a voter is counted at
- * most once per election, tallies equal accepted votes, replaying the
+ * Engine invariants over random command sequences (voters, officials,
+ * elections created by either, votes): a voter is counted at most once per election, tallies equal accepted votes, replaying the
  * accepted commands (through the log codec) reproduces the state, a snapshot
  * round trip reproduces it, and undoing a suffix restores the earlier state.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyCommand } from '../../core/engine/apply.ts';
-import type { Command } from '../../core/engine/commands.ts';
+import type { Command, OfficialActor } from '../../core/engine/commands.ts';
 import { createEngineState, type EngineState } from '../../core/engine/state.ts';
 import { decodeCommand, encodeCommand } from '../../core/codec/command-codec.ts';
 import { encodeSnapshot, SnapshotDecoder } from '../../core/codec/snapshot-codec.ts';
@@ -15,6 +15,8 @@ import { canonicalState, hourMs, publicKeyOf } from '../support/engine-fixtures.
 
 const t0 = 1_800_000_000_000;
 const voterNames = ['ann', 'bob', 'cyd'];
+// 'ann' is a voter's name too: the registers are separate.
+const officialNames = ['olga', 'ann'];
 const groups = ['north', 'south'];
 const electionNames = ['Council', 'Senate'];
 const choices = ['yes', 'no', 'abstain'];
@@ -23,9 +25,12 @@ const choices = ['yes', 'no', 'abstain'];
 type Step =
   | { op: 'register'; voter: string; group: string; key: number; dtMs: number }
   | { op: 'unregister'; voter: string; dtMs: number }
+  | { op: 'official'; name: string; by: string | null; key: number; dtMs: number }
   | {
       op: 'create';
       voter: string;
+      /** Created by the official of that name instead of the voter. */
+      official: string | null;
       name: string;
       groups: string[];
       choices: string[];
@@ -60,8 +65,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     arbitrary: fc.record({
+      op: fc.constant('official' as const),
+      name: fc.constantFrom(...officialNames),
+      by: fc.option(fc.constantFrom(...officialNames), { freq: 2 }),
+      key: fc.nat(255),
+      dtMs: dt,
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
       op: fc.constant('create' as const),
       voter: fc.constantFrom(...voterNames),
+      // Mostly voters, as the protocol allows; now and then an official.
+      official: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 3 },
+        { arbitrary: fc.constantFrom(...officialNames), weight: 1 },
+      ),
       name: fc.constantFrom(...electionNames),
       groups: someOf(groups),
       choices: someOf(choices),
@@ -86,7 +106,20 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
+function officialActor(state: EngineState, name: string): OfficialActor {
+  return { kind: 'official', name, registration: state.officials.get(name)?.registration ?? 1 };
+}
+
 function toCommand(state: EngineState, s: Step, atMs: number): Command {
+  if (s.op === 'official') {
+    return {
+      kind: 'register-official',
+      atMs,
+      actor: s.by === null ? null : officialActor(state, s.by),
+      name: s.name,
+      publicKey: publicKeyOf(s.key),
+    };
+  }
   const registration = state.voters.get(s.voter)?.registration ?? 1;
   switch (s.op) {
     case 'register':
@@ -97,7 +130,10 @@ function toCommand(state: EngineState, s: Step, atMs: number): Command {
       return {
         kind: 'create-election',
         atMs,
-        actor: { voter: s.voter, registration },
+        actor:
+          s.official === null
+            ? { kind: 'voter', name: s.voter, registration }
+            : officialActor(state, s.official),
         name: s.name,
         groups: s.groups,
         choices: s.choices,
@@ -107,7 +143,7 @@ function toCommand(state: EngineState, s: Step, atMs: number): Command {
       return {
         kind: 'cast-vote',
         atMs,
-        actor: { voter: s.voter, registration: s.staleToken ? registration - 1 : registration },
+        actor: { kind: 'voter', name: s.voter, registration: s.staleToken ? registration - 1 : registration },
         election: s.election,
         choice: s.choice,
       };
@@ -140,7 +176,7 @@ function run(steps: readonly Step[]): Run {
     result.reverts.push(applied.revert);
     result.log.push({ seq, payload: encodeCommand(command) });
     if (command.kind === 'cast-vote') {
-      const key = `${command.election}\u0000${command.actor.voter}`;
+      const key = `${command.election}\u0000${command.actor.name}`;
       result.acceptedVotes.set(key, (result.acceptedVotes.get(key) ?? 0) + 1);
     }
   }
@@ -155,6 +191,19 @@ describe('engine invariants', () => {
       .sample(runs, { numRuns: 200, seed: 20261123 })
       .filter((steps) => run(steps).acceptedVotes.size > 0).length;
     expect(withVotes).toBeGreaterThan(60);
+  });
+
+  it('the generator exercises officials (many runs register some and let them create elections)', () => {
+    const samples = fc.sample(runs, { numRuns: 200, seed: 20261123 }).map(run);
+    expect(samples.filter((sample) => sample.state.officials.size > 0).length).toBeGreaterThan(100);
+    expect(samples.filter((sample) => sample.state.officials.size > 1).length).toBeGreaterThan(15);
+    const byOfficials = samples.filter((sample) =>
+      sample.log.some(({ payload }) => {
+        const command = decodeCommand(payload);
+        return command.kind === 'create-election' && command.actor.kind === 'official';
+      }),
+    );
+    expect(byOfficials.length).toBeGreaterThan(20);
   });
 
   it('counts a voter at most once per election, and tallies equal accepted votes', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { castVote, createElection, registerVoter, unregisterVoter } from '../../core/engine/apply.ts';
-import type { Actor } from '../../core/engine/commands.ts';
+import type { Actor, VoterActor } from '../../core/engine/commands.ts';
 import { getResult } from '../../core/engine/queries.ts';
 import { createEngineState, type EngineState } from '../../core/engine/state.ts';
 import { limits } from '../../core/protocol/limits.ts';
@@ -12,7 +12,7 @@ function next(state: EngineState): number {
   return state.lastSeq + 1;
 }
 
-function register(state: EngineState, name: string, group = 'students'): Actor {
+function register(state: EngineState, name: string, group = 'students'): VoterActor {
   const applied = registerVoter(state, next(state), {
     kind: 'register-voter',
     atMs: Math.max(t0, state.lastAtMs),
@@ -21,7 +21,7 @@ function register(state: EngineState, name: string, group = 'students'): Actor {
     publicKey: publicKeyOf(name.length),
   });
   expect(applied.outcome).toEqual({ code: 0, reason: 'ok' });
-  return { voter: name, registration: state.lastSeq };
+  return { kind: 'voter', name, registration: state.lastSeq };
 }
 
 function election(
@@ -46,7 +46,13 @@ function election(
   });
 }
 
-function vote(state: EngineState, actor: Actor, choice: string, electionName = 'Council', atMs = t0 + 1) {
+function vote(
+  state: EngineState,
+  actor: VoterActor,
+  choice: string,
+  electionName = 'Council',
+  atMs = t0 + 1,
+) {
   return castVote(state, next(state), { kind: 'cast-vote', atMs, actor, election: electionName, choice });
 }
 
@@ -137,7 +143,7 @@ describe('CreateElection', () => {
 
   it('answers 1 for a registration that no longer exists', () => {
     const state = createEngineState();
-    expect(election(state, { voter: 'ghost', registration: 1 }).outcome).toEqual({
+    expect(election(state, { kind: 'voter', name: 'ghost', registration: 1 }).outcome).toEqual({
       code: 1,
       reason: 'invalid-token',
     });
@@ -199,7 +205,8 @@ describe('CastVote', () => {
     ['a choice not in the election', 'ann', 'Council', 'Zed', t0 + 1, 5, 'unknown-choice'],
   ])('refuses %s', (_case, voter, electionName, choice, atMs, code, reason) => {
     const { state, ann, tom } = setUp();
-    const actor = voter === 'ann' ? ann : voter === 'tom' ? tom : { voter, registration: 1 };
+    const actor: VoterActor =
+      voter === 'ann' ? ann : voter === 'tom' ? tom : { kind: 'voter', name: voter, registration: 1 };
     const before = canonicalState(state);
     expect(vote(state, actor, choice, electionName, atMs).outcome).toEqual({ code, reason });
     expect(canonicalState(state)).toEqual(before);

@@ -17,6 +17,9 @@ export function canonicalState(state: EngineState): unknown {
       voter.registration,
     ])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const officials = [...state.officials]
+    .map(([name, official]) => [name, Buffer.from(official.publicKey).toString('hex'), official.registration])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const elections = [...state.elections.values()]
     .map((election) => ({
       name: election.name,
@@ -28,5 +31,5 @@ export function canonicalState(state: EngineState): unknown {
       voted: [...election.voted].sort(),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { lastSeq: state.lastSeq, lastAtMs: state.lastAtMs, voters, elections };
+  return { lastSeq: state.lastSeq, lastAtMs: state.lastAtMs, voters, officials, elections };
 }

@@ -66,3 +66,29 @@ export async function signIn(station: Station, voter: TestVoter): Promise<Uint8A
   if (!('token' in answer)) throw new Error(`sign-in failed for ${voter.name}`);
   return answer.token;
 }
+
+/** Registers `official` (the first one when `session` is null); throws unless the station answers 0. */
+export async function registerOfficial(
+  station: Station,
+  official: TestVoter,
+  session: Uint8Array | null,
+): Promise<void> {
+  const answer = await station.registerOfficial({
+    session,
+    name: official.name,
+    publicKey: official.keyPair.publicKey,
+  });
+  if (isUnavailable(answer) || answer.code !== 0)
+    throw new Error(`registering official ${official.name} failed: ${JSON.stringify(answer)}`);
+}
+
+/** An official's challenge and sign-in with their own key; returns the session token. */
+export async function officialSignIn(station: Station, official: TestVoter): Promise<Uint8Array> {
+  const { challenge } = await station.officialChallenge({ name: official.name });
+  const answer = await station.officialSignIn({
+    name: official.name,
+    signature: nacl.sign.detached(challenge, official.keyPair.secretKey),
+  });
+  if (!('token' in answer)) throw new Error(`official sign-in failed for ${official.name}`);
+  return answer.token;
+}

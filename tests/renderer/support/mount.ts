@@ -3,7 +3,7 @@
  * at the given path (memory history, with a stub for every other path so a
  * screen can navigate away), and the fake API provided as the interface API.
  * Like the app's route guard, it loads the station store before the screen
- * mounts (a host component waits for it).
+ * mounts (a host component waits for it), and can sign an official in first.
  */
 import { flushPromises, mount, type ComponentMountingOptions } from '@vue/test-utils';
 import { createPinia, type Pinia } from 'pinia';
@@ -11,6 +11,8 @@ import { defineComponent, h, ref, type Component } from 'vue';
 import { createMemoryHistory, createRouter, type Router } from 'vue-router';
 import { apiKey } from '../../../renderer/src/api/use-api.ts';
 import { createStationI18n } from '../../../renderer/src/i18n/index.ts';
+import { newCredential, publicKeyOf } from '../../../renderer/src/credentials/credential.ts';
+import { useSessionStore } from '../../../renderer/src/stores/session.ts';
 import { useStationStore } from '../../../renderer/src/stores/station.ts';
 import { FakeInterfaceApi } from './fake-api.ts';
 
@@ -24,6 +26,8 @@ export interface MountScreenOptions {
   /** Load the station store first, as the route guard does (default true). */
   readonly stationReady?: boolean;
   readonly props?: Record<string, unknown>;
+  /** Sign this official in (registering them with the fake) before the screen mounts. */
+  readonly signedInAs?: string;
 }
 
 export async function mountScreen(component: Component, options: MountScreenOptions = {}) {
@@ -41,8 +45,18 @@ export async function mountScreen(component: Component, options: MountScreenOpti
     name: 'ScreenHost',
     setup() {
       const station = useStationStore();
-      const ready = ref(!waitForStation);
-      if (waitForStation) void station.ready().then(() => (ready.value = true));
+      const session = useSessionStore();
+      const ready = ref(false);
+      async function prepare(): Promise<void> {
+        if (waitForStation) await station.ready();
+        if (options.signedInAs !== undefined) {
+          const credential = newCredential('official', options.signedInAs);
+          api.officials.set(credential.name, publicKeyOf(credential));
+          if ((await session.signIn(credential)) !== 'ok') throw new Error('the fake refused the official');
+        }
+        ready.value = true;
+      }
+      void prepare();
       return () => (ready.value ? h(component, props) : null);
     },
   });
@@ -52,5 +66,5 @@ export async function mountScreen(component: Component, options: MountScreenOpti
   };
   const wrapper = mount(Host, mountingOptions);
   await flushPromises();
-  return { wrapper, api, router, pinia, station: useStationStore(pinia) };
+  return { wrapper, api, router, pinia, station: useStationStore(pinia), session: useSessionStore(pinia) };
 }
