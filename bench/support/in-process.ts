@@ -117,7 +117,7 @@ export function mintToken(station: Station, voter: string): Uint8Array {
   if (record === undefined) throw new Error(`${voter} is not registered`);
   return issueToken(
     station.tokenKey,
-    { voter, registration: record.registration },
+    { kind: 'voter', name: voter, registration: record.registration },
     Date.now(),
     systemRandomBytes,
   );
