@@ -7,7 +7,9 @@ import {
 } from '../../../core/protocol/status-codes.ts';
 import ElectionsView from '../../../renderer/src/features/elections/ElectionsView.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
-import { mountOfficialScreen } from '../support/official-screen.ts';
+import { mountScreen } from '../support/mount.ts';
+
+const official = 'Official Lin';
 
 const originalZone = process.env.TZ;
 beforeEach(() => {
@@ -47,7 +49,7 @@ const fieldIds = {
 
 describe('creating an election', () => {
   it('labels every field and names the time zone of the end time', async () => {
-    const { wrapper } = await mountOfficialScreen(ElectionsView);
+    const { wrapper } = await mountScreen(ElectionsView, { signedInAs: official });
     expect(wrapper.get('label[for="election-name"]').text()).toBe('Name of the election');
     expect(wrapper.get('label[for="election-groups"]').text()).toBe('Groups that may vote');
     expect(wrapper.get('label[for="election-choices"]').text()).toBe('Choices');
@@ -60,7 +62,7 @@ describe('creating an election', () => {
   });
 
   it('sends trimmed entries and the end converted from local time, then lists the new election', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ElectionsView);
+    const { wrapper, api } = await mountScreen(ElectionsView, { signedInAs: official });
     await fillAndSubmit(wrapper);
     const [request] = api.callsOf('createElection');
     expect(request).toMatchObject({
@@ -78,7 +80,7 @@ describe('creating an election', () => {
   });
 
   it('flags duplicates before sending, next to the field, and moves focus there', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ElectionsView);
+    const { wrapper, api } = await mountScreen(ElectionsView, { signedInAs: official });
     await fillAndSubmit(wrapper, { groups: 'north\nsouth\nnorth ' });
     expect(api.callsOf('createElection')).toEqual([]);
     const groups = wrapper.get('#election-groups');
@@ -96,7 +98,7 @@ describe('creating an election', () => {
   });
 
   it('shows every problem found before sending at once, focusing the first', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ElectionsView);
+    const { wrapper, api } = await mountScreen(ElectionsView, { signedInAs: official });
     await fillAndSubmit(wrapper, { name: ' ', choices: '', date: '2030-05-01', time: '15:59' });
     expect(api.callsOf('createElection')).toEqual([]);
     expect(wrapper.get('#election-name-problem').text()).toBe('Enter a name for the election.');
@@ -149,7 +151,7 @@ describe('creating an election', () => {
   it.each(stationRefusals)('shows the station’s %s next to the %s field', async (reason, field, message) => {
     const api = new FakeInterfaceApi();
     vi.spyOn(api, 'createElection').mockResolvedValue(outcome(createElectionCodes, reason));
-    const { wrapper } = await mountOfficialScreen(ElectionsView, { api });
+    const { wrapper } = await mountScreen(ElectionsView, { api, signedInAs: official });
     await fillAndSubmit(wrapper);
     const region = wrapper.get(`#election-${field}-problem`);
     expect(region.get('.field__error').text()).toBe(message);
@@ -169,7 +171,7 @@ describe('creating an election', () => {
   it('says why a station took no write, with its reason for support', async () => {
     const api = new FakeInterfaceApi();
     api.setUnavailable('backup-unavailable');
-    const { wrapper } = await mountOfficialScreen(ElectionsView, { api });
+    const { wrapper } = await mountScreen(ElectionsView, { api, signedInAs: official });
     await fillAndSubmit(wrapper);
     const region = wrapper.get('#election-form-problem');
     expect(region.get('.field__error').text()).toBe(
@@ -180,7 +182,7 @@ describe('creating an election', () => {
   });
 
   it('warns that a lost answer may still have created the election', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ElectionsView);
+    const { wrapper, api } = await mountScreen(ElectionsView, { signedInAs: official });
     api.setUnreachable(true);
     await fillAndSubmit(wrapper);
     expect(wrapper.get('#election-form-problem').text()).toBe(
@@ -190,7 +192,7 @@ describe('creating an election', () => {
 
   it('rejects a time the clocks skip in the screen’s zone', async () => {
     process.env.TZ = 'Europe/Berlin';
-    const { wrapper, api } = await mountOfficialScreen(ElectionsView);
+    const { wrapper, api } = await mountScreen(ElectionsView, { signedInAs: official });
     await fillAndSubmit(wrapper, { date: '2031-03-30', time: '02:30' });
     expect(api.callsOf('createElection')).toEqual([]);
     expect(wrapper.get('#election-endsAt-problem').text()).toBe(

@@ -2,7 +2,9 @@ import { flushPromises } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ElectionList from '../../../renderer/src/features/elections/ElectionList.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
-import { mountOfficialScreen } from '../support/official-screen.ts';
+import { mountScreen } from '../support/mount.ts';
+
+const official = 'Official Lin';
 
 const originalZone = process.env.TZ;
 // The screen's clock runs 5 minutes behind the station's: countdowns must follow the station.
@@ -47,7 +49,7 @@ function stationWithElections(): FakeInterfaceApi {
   return api;
 }
 
-const rowOf = (wrapper: Awaited<ReturnType<typeof mountOfficialScreen>>['wrapper'], name: string) => {
+const rowOf = (wrapper: Awaited<ReturnType<typeof mountScreen>>['wrapper'], name: string) => {
   const row = wrapper.findAll('tbody tr').find((candidate) => candidate.get('th').text() === name);
   if (row === undefined) throw new Error(`no row for ${name}`);
   return row.findAll('td').map((cell) => cell.text());
@@ -55,7 +57,10 @@ const rowOf = (wrapper: Awaited<ReturnType<typeof mountOfficialScreen>>['wrapper
 
 describe('the list of elections', () => {
   it('shows each election with its groups, choices, end in local time with the zone, state and vote count', async () => {
-    const { wrapper } = await mountOfficialScreen(ElectionList, { api: stationWithElections() });
+    const { wrapper } = await mountScreen(ElectionList, {
+      api: stationWithElections(),
+      signedInAs: official,
+    });
     expect(wrapper.findAll('thead th').map((cell) => cell.text())).toEqual([
       'Name',
       'Groups',
@@ -79,7 +84,7 @@ describe('the list of elections', () => {
 
   it('counts down in station time with one ticker, and stops it with the view', async () => {
     const api = stationWithElections();
-    const { wrapper } = await mountOfficialScreen(ElectionList, { api });
+    const { wrapper } = await mountScreen(ElectionList, { api, signedInAs: official });
     expect(vi.getTimerCount()).toBe(1);
     expect(rowOf(wrapper, 'Mayor')[3]).toBe('Open01:00:05 left');
     expect(rowOf(wrapper, 'Budget')[3]).toBe('Open2 days 00:01:00 left');
@@ -95,7 +100,7 @@ describe('the list of elections', () => {
 
   it('says "closing now" at zero until the station reports the election closed', async () => {
     const api = stationWithElections();
-    const { wrapper } = await mountOfficialScreen(ElectionList, { api });
+    const { wrapper } = await mountScreen(ElectionList, { api, signedInAs: official });
     // Jump the clock close to the end rather than ticking an hour away.
     vi.setSystemTime(screenNowMs + 3_604_500);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -109,7 +114,7 @@ describe('the list of elections', () => {
 
   it('reloads when the station pushes a change, and stops listening with the view', async () => {
     const api = stationWithElections();
-    const { wrapper, station } = await mountOfficialScreen(ElectionList, { api });
+    const { wrapper, station } = await mountScreen(ElectionList, { api, signedInAs: official });
     api.addElection({
       name: 'Library',
       groups: ['all'],
@@ -135,7 +140,7 @@ describe('the list of elections', () => {
 
   it('says when there are no elections, and when the station does not answer', async () => {
     const api = new FakeInterfaceApi({ nowMs: stationNowMs });
-    const { wrapper } = await mountOfficialScreen(ElectionList, { api });
+    const { wrapper } = await mountScreen(ElectionList, { api, signedInAs: official });
     expect(wrapper.text()).toContain('No elections yet.');
     api.setUnreachable(true);
     api.emit({ type: 'elections-changed' });

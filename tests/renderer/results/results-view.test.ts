@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getResultCodes, outcome } from '../../../core/protocol/status-codes.ts';
 import ResultsView from '../../../renderer/src/features/results/ResultsView.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
-import { mountOfficialScreen } from '../support/official-screen.ts';
+import { mountScreen } from '../support/mount.ts';
+
+const official = 'Official Lin';
 
 interface DrawnChart {
   readonly canvas: HTMLCanvasElement;
@@ -81,7 +83,7 @@ async function choose(wrapper: VueWrapper, election: string): Promise<void> {
 
 describe('the results screen', () => {
   it('offers closed elections only, and gives open ones the time their results come', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper, api } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     expect(wrapper.get('label[for="results-election"]').text()).toBe('Closed election');
     const options = wrapper
       .findAll('#results-election option:not([disabled])')
@@ -94,7 +96,7 @@ describe('the results screen', () => {
   });
 
   it('shows the counts with percentages and the total, and a chart named for screen readers', async () => {
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     await choose(wrapper, 'Chair, "2030"');
     expect(wrapper.get('h2#result-report-heading').text()).toBe('Result of “Chair, "2030"”');
     expect(wrapper.get('caption').text()).toBe('Votes for each choice in “Chair, "2030"”');
@@ -124,7 +126,7 @@ describe('the results screen', () => {
   });
 
   it('says so when nobody voted, without a chart', async () => {
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     await choose(wrapper, 'Empty');
     expect(wrapper.findAll('tbody td').map((cell) => cell.text())).toEqual([
       '0',
@@ -144,7 +146,7 @@ describe('the results screen', () => {
       outcome: outcome(getResultCodes, 'election-ongoing'),
       counts: [],
     });
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api });
+    const { wrapper } = await mountScreen(ResultsView, { api, signedInAs: official });
     await choose(wrapper, 'Empty');
     const alert = wrapper.get('[role="alert"]');
     expect(alert.get('.results__refusal').text()).toBe(
@@ -156,7 +158,7 @@ describe('the results screen', () => {
 
   it('makes an election selectable as soon as the station reports it closed, and says so', async () => {
     const api = station();
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api });
+    const { wrapper } = await mountScreen(ResultsView, { api, signedInAs: official });
     api.setNow(stationNowMs + 3_600_000);
     api.emit({ type: 'election-closed', election: 'Mayor' });
     await flushPromises();
@@ -184,7 +186,7 @@ describe('the results screen', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download);
     });
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     await choose(wrapper, 'Chair, "2030"');
     const actions = wrapper.get('[role="group"][aria-label="Export and print"]');
     for (const label of ['Save as CSV', 'Save as JSON']) {
@@ -216,7 +218,7 @@ describe('the results screen', () => {
     // happy-dom has no print dialog.
     const print = vi.fn();
     Object.defineProperty(window, 'print', { value: print, configurable: true });
-    const { wrapper } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     await choose(wrapper, 'Chair, "2030"');
     vi.setSystemTime(stationNowMs + 65_432);
     const button = wrapper.findAll('button').find((candidate) => candidate.text() === 'Print report');
@@ -241,7 +243,7 @@ describe('the results screen', () => {
   });
 
   it('says when the station does not answer', async () => {
-    const { wrapper, api } = await mountOfficialScreen(ResultsView, { api: station() });
+    const { wrapper, api } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     api.setUnreachable(true);
     await choose(wrapper, 'Empty');
     expect(wrapper.get('[role="alert"]').text()).toBe(
