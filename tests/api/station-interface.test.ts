@@ -207,6 +207,9 @@ describe('station interface', () => {
       const nextPage = await list('north', 500, 500);
       expect(nextPage.voters[0]?.name).not.toBe(north.voters[0]?.name);
       expect(await list('nobody', 0, 10)).toEqual({ total: 0, voters: [] });
+      // The search is plain text, never a pattern.
+      expect((await list('.', 0, 10)).total).toBe(0);
+      expect((await list('voter-0000(', 0, 10)).total).toBe(0);
 
       // Changes show at once, in their place.
       expect(await under.api.unregisterVoter({ session, name: 'voter-00000' })).toEqual({
