@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/',
       'dist/',
       'renderer/dist/',
+      'electron/dist/',
       'test-results/',
       'playwright-report/',
       'tests/protocol-client/generated/',

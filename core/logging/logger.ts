@@ -12,6 +12,19 @@ export interface Logger {
 }
 
 export type LogEvent =
+  // The Electron app's main process (electron/).
+  | 'app-second-instance'
+  | 'app-ipc-refused'
+  | 'app-ipc-invalid-request'
+  | 'app-navigation-blocked'
+  | 'app-window-open-blocked'
+  | 'app-kiosk-entered'
+  | 'app-kiosk-left'
+  | 'app-mode-changed'
+  | 'app-crypto-check-failed'
+  | 'app-renderer-gone'
+  | 'app-start-failed'
+  | 'app-settings-damaged'
   | 'station-start-init'
   | 'station-start-complete'
   | 'station-stop-init'
