@@ -40,7 +40,12 @@ program
     'serve RegisterVoter/UnregisterVoter to callers on other machines',
     false,
   )
-  .addOption(new Option('--http <host:port>', 'serve GET /api/status here').argParser(hostPortArgument))
+  .addOption(
+    new Option(
+      '--http <host:port>',
+      'serve the web interface and GET /api/status here (prints its address with this run\'s secret as "ui: …")',
+    ).argParser(hostPortArgument),
+  )
   .addOption(
     new Option('--role <role>', 'the role this station takes when both stations are up')
       .choices(['primary', 'backup'])

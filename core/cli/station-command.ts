@@ -21,6 +21,8 @@ export async function runStation(config: StationRuntimeConfig): Promise<void> {
   });
   process.stdout.write(`grpc: ${runtime.grpcAddress}\n`);
   if (runtime.httpAddress !== null) process.stdout.write(`http: http://${runtime.httpAddress}/api/status\n`);
+  // The only place the session secret is shown: officials open this address, tests read it.
+  if (runtime.interfaceUrl !== null) process.stdout.write(`ui: ${runtime.interfaceUrl}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

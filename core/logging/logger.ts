@@ -51,6 +51,7 @@ export type LogEvent =
   | 'replication-handover-init'
   | 'replication-handover-complete'
   | 'http-listening'
+  | 'http-exposed'
   | 'replication-channel-error'
   | 'replication-frame-rejected'
   | 'discovery-started'

@@ -1,16 +1,17 @@
 /**
  * A whole station as one process runs it: the station, its gRPC server, the
- * interface API (with the audit log of what it logs), and, when paired,
- * replication over the secure channel, discovery by mDNS and the HTTP status
- * endpoint. The `evote station` command and the Electron main process both
- * start a station through this one function.
+ * interface API (with the audit log of what it logs), with `--http` the HTTP
+ * server (the interface for a browser and /api/status), and, when paired,
+ * replication over the secure channel and discovery by mDNS. The `evote
+ * station` command and the Electron main process both start a station through
+ * this one function.
  */
 import { AuditLog } from '../api/audit-log.ts';
 import { createStationInterface, type StationInterface } from '../api/station-interface.ts';
 import { formatAddress, type HostPort } from '../cli/host-port.ts';
 import { startDiscovery, type StationDiscovery } from '../discovery/station-discovery.ts';
 import { startGrpcServer } from '../grpc/grpc-server.ts';
-import { startStatusServer } from '../http/status-server.ts';
+import { createSessionSecret, interfaceUrlOf, startInterfaceServer } from '../http/interface-server.ts';
 import type { StationStatus } from '../station/station-status.ts';
 import type { Logger } from '../logging/logger.ts';
 import { replicationProtocolVersion, type StationRole } from '../replication/messages.ts';
@@ -44,6 +45,8 @@ export interface StationRuntimeConfig {
 export interface StationRuntime {
   readonly grpcAddress: string;
   readonly httpAddress: string | null;
+  /** The browser interface's address with this run's session secret (`ui:`); null without HTTP. */
+  readonly interfaceUrl: string | null;
   readonly stationId: string;
   /** What the interface's transports (IPC, HTTP) serve. */
   readonly interfaceApi: StationInterface;
@@ -105,14 +108,18 @@ export async function startStationRuntime(
     });
 
     let httpAddress: string | null = null;
+    let interfaceUrl: string | null = null;
     if (config.http !== null) {
-      const httpServer = await startStatusServer({ ...config.http, status, logger });
+      const secret = createSessionSecret(systemRandomBytes);
+      const httpServer = await startInterfaceServer({ ...config.http, status, api, secret, logger });
       stops.push(() => httpServer.stop());
       httpAddress = formatAddress({ host: config.http.host, port: httpServer.port });
+      interfaceUrl = interfaceUrlOf(config.http.host, httpServer.port, secret);
     }
     return {
       grpcAddress,
       httpAddress,
+      interfaceUrl,
       stationId: station.stationId,
       interfaceApi: api,
       status,
