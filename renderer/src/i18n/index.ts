@@ -27,9 +27,15 @@ const features = [
   resultsMessages,
 ];
 
-function messagesFor(locale: Locale): Record<string, unknown> {
-  return Object.assign({}, ...features.map((feature) => feature[locale])) as Record<string, unknown>;
+/** The messages of every feature in one locale (the schema is checked per feature by FeatureMessages). */
+function messagesFor(locale: Locale): StationMessages {
+  const merged: StationMessages = {};
+  for (const feature of features) Object.assign(merged, feature[locale]);
+  return merged;
 }
+
+/** Typed loosely on purpose: the schema is checked per feature, and vue-i18n's inferred types of the merged messages grow too deep for the compiler. */
+type StationMessages = Record<string, Record<string, unknown>>;
 
 const localeStorageKey = 'evote.locale';
 
@@ -40,7 +46,7 @@ export function savedLocale(): Locale {
 }
 
 export function createStationI18n(locale: Locale) {
-  return createI18n({
+  return createI18n<[StationMessages], Locale, false>({
     // Composition mode; vue-i18n 11 marks the option deprecated but still requires it to leave legacy mode.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     legacy: false,
