@@ -30,6 +30,7 @@ const appRoot = fileURLToPath(new URL(ownFolder === 'dist' ? '../../' : '../', i
 const preloadPath = path.join(appRoot, 'electron', 'dist', 'preload.cjs');
 const interfaceDir = path.join(appRoot, 'renderer', 'dist');
 const iconPath = path.join(appRoot, 'build', 'icon.png');
+const userDataFolderName = 'evote';
 
 const flags = parseAppFlags(process.argv.slice(1));
 if (isCommandLineError(flags)) {
@@ -41,7 +42,9 @@ if (isCommandLineError(flags)) {
 
 function runApp(flags: AppFlags): void {
   // Everything here runs before the app is ready, as Electron requires of these calls.
-  if (flags.userDataDir !== null) app.setPath('userData', path.resolve(flags.userDataDir));
+  // Named explicitly, so the folder is the same in development and in every installer.
+  const defaultUserDataDir = path.join(app.getPath('appData'), userDataFolderName);
+  app.setPath('userData', flags.userDataDir === null ? defaultUserDataDir : path.resolve(flags.userDataDir));
   const userDataDir = app.getPath('userData');
   protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
   const windows = new WindowManager(

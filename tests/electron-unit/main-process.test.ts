@@ -18,7 +18,10 @@ const fake = await vi.hoisted(async () => {
   const appEvents = new Emitter();
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
-  const paths = new Map<string, string>([['userData', '/nonexistent']]);
+  const paths = new Map<string, string>([
+    ['userData', '/nonexistent'],
+    ['appData', '/nonexistent-app-data'],
+  ]);
   const app = {
     events: appEvents,
     resolveReady,
