@@ -18,9 +18,12 @@ function fromBase64(text: string): Uint8Array {
 }
 
 export function encodeApiJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item instanceof Uint8Array ? { [bytesTag]: toBase64(item) } : item,
-  );
+  // The replacer reads the holder's property, not the value it is handed: JSON.stringify calls a
+  // Node Buffer's toJSON() first, so the handed value of a Buffer is no longer a Uint8Array.
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, item: unknown) {
+    const original = this[key];
+    return original instanceof Uint8Array ? { [bytesTag]: toBase64(original) } : item;
+  });
 }
 
 /** Parses API JSON; throws SyntaxError on malformed text or a malformed `$bytes` value. */
