@@ -11,6 +11,7 @@ import { catchUpSection } from './catchup.ts';
 import { grpcLoginsSection } from './grpc-logins.ts';
 import { grpcVotesSection } from './grpc-votes.ts';
 import { inProcessVotesSection } from './in-process-votes.ts';
+import { interfaceBudgetsSection } from './interface-budgets.ts';
 import { registerSizeSection } from './register-size.ts';
 import { replicatedSection } from './replicated.ts';
 import { restartSection } from './restart.ts';
@@ -29,6 +30,7 @@ const sections: readonly Section[] = [
   takeOverSection,
   replicatedSection,
   catchUpSection,
+  interfaceBudgetsSection,
 ];
 
 const usage = `usage: npm run bench -- [--quick] [--only NAME]...
