@@ -45,7 +45,12 @@ export interface NodePair {
   readonly backup: Node;
 }
 
-export const defaultFailoverMs = 300;
+/**
+ * Both stations share this process's event loop, so a long synchronous step in one (decoding a
+ * snapshot chunk on a loaded machine) delays the other's heartbeats too: short enough to keep
+ * the tests quick, long enough that such a step is not taken for a dead peer.
+ */
+export const defaultFailoverMs = 1_000;
 
 export function endOf(link: Link, node: Node): MemoryChannel {
   const end = link.ends.get(node.name);
