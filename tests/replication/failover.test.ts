@@ -63,7 +63,8 @@ describe('primary/backup on loopback', () => {
       );
       if (answer.ok && answer.value === 0) acknowledged.add(voter.name);
     });
-    await sleep(150);
+    // Killed once some votes are acknowledged (not after a fixed time: a loaded machine is slow to start).
+    await waitUntil('some votes are acknowledged', () => acknowledged.size >= 5);
     a.process?.process.kill('SIGKILL');
     await Promise.all(pending);
     expect(acknowledged.size).toBeGreaterThan(0);
