@@ -27,7 +27,7 @@ import {
 const hourMs = 3_600_000;
 
 test('the official screens have no WCAG 2.1 AA violation', async ({ page, station }, testInfo) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   await page.goto(station.uiUrl);
   // The setup screen as first shown is scanned in first-screen.spec.ts.
   const official = await setUpFirstOfficial(page, testInfo, 'Grace Hopper', () =>
@@ -81,7 +81,7 @@ test('the official screens have no WCAG 2.1 AA violation', async ({ page, statio
 });
 
 test('every step of the voting kiosk has no WCAG 2.1 AA violation', async ({ page, station }, testInfo) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const prepared = await prepareStation(page, testInfo, station.uiUrl, {
     voters: [{ name: 'Ada Lovelace', group: 'North' }],
     elections: [
