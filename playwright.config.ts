@@ -1,9 +1,20 @@
 /**
  * End-to-end tests of the station interface (tests/e2e) in Debian's Chromium
- * against a real headless station. Run `npm run build:ui` first: the station
- * serves the built interface. Browsers are never downloaded.
+ * against a real headless station, and of the Electron app (tests/electron,
+ * project `electron`). Run `npm run build:ui` first: the station and the app
+ * serve the built interface. Browsers are never downloaded.
  */
 import { defineConfig } from '@playwright/test';
+import { findElectronRuntime } from './electron/electron-runtime.ts';
+
+// The Electron app's tests (tests/electron) need Electron's runtime; without it they are skipped, and the
+// runner says why once (workers load this file too, so only the runner prints).
+const electronRuntime = findElectronRuntime();
+if (!electronRuntime.available && process.env['TEST_WORKER_INDEX'] === undefined) {
+  process.stdout.write(
+    `tests/electron will be skipped: Electron runtime not installed: ${electronRuntime.reason}\n`,
+  );
+}
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -36,4 +47,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  projects: [
+    { name: 'e2e' },
+    {
+      // The Electron app, launched by each test with _electron.launch (no browser page); see tests/electron.
+      name: 'electron',
+      testDir: 'tests/electron',
+      outputDir: 'test-results/electron',
+      timeout: 150_000,
+    },
+  ],
 });
