@@ -108,10 +108,15 @@ function runApp(flags: AppFlags): void {
     );
     await windows.open((window) => {
       const id = window.webContents.id;
-      window.setMenu(menu);
+      // macOS has one menu bar for the app; elsewhere each window has its own.
+      const showMenu = (visible: boolean): void => {
+        if (process.platform === 'darwin') Menu.setApplicationMenu(visible ? menu : null);
+        else if (visible) window.setMenu(menu);
+        else window.removeMenu();
+      };
+      showMenu(true);
       const kiosk = new KioskController(window, (active) => {
-        if (active) window.removeMenu();
-        else window.setMenu(menu);
+        showMenu(!active);
         logger.log('info', active ? 'app-kiosk-entered' : 'app-kiosk-left', 'kiosk mode changed', { active });
       });
       kiosks.set(id, kiosk);
