@@ -18,6 +18,7 @@ describe('the pairing panel', () => {
       'evote station --pair-key KEY',
       '--role primary',
       '--role backup',
+      '--peer HOST:50052',
     ]);
     expect(wrapper.text()).toContain('changes nothing on this station');
   });
@@ -26,9 +27,13 @@ describe('the pairing panel', () => {
     const random = vi.spyOn(crypto, 'getRandomValues');
     const { wrapper } = await mountScreen(PairingPanel);
     await wrapper.get('button').trigger('click');
-    await vi.waitFor(() => {
-      expect(wrapper.find('img').exists()).toBe(true);
-    });
+    // The QR library loads lazily; under a loaded test run that can take a while.
+    await vi.waitFor(
+      () => {
+        expect(wrapper.find('img').exists()).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
     expect(random).toHaveBeenCalledWith(expect.any(Uint8Array));
     expect((random.mock.calls.at(-1)?.[0] as Uint8Array).length).toBe(20);
     const key = wrapper.get('.pairing__key').text();

@@ -133,7 +133,7 @@ describe('the station screen', () => {
     api.auditLog = () => Promise.reject(new TypeError('Failed to fetch'));
     const { wrapper } = await mountStation(api);
     expect(wrapper.get('section[aria-labelledby="audit-heading"] [role="alert"]').text()).toContain(
-      'The log could not be loaded',
+      'The earlier entries of the log could not be loaded',
     );
   });
 });

@@ -86,7 +86,7 @@ export const setupMessages: FeatureMessages<{ setup: SetupMessages }> = {
       qrHeading: 'With the printed card',
       qr: 'Text of the card’s QR code',
       qrHint:
-        'Click here, then scan the QR code with a QR reader: it types the text for you. The text stays hidden on screen.',
+        'Select this field, then scan the card’s QR code with a QR reader: it types the text for you. The text stays hidden on screen.',
       signInWithFile: 'Sign in with the file',
       signInWithCard: 'Sign in with the card',
       signingIn: 'Signing in…',
@@ -140,7 +140,8 @@ export const setupMessages: FeatureMessages<{ setup: SetupMessages }> = {
       fileHint: '您登記時儲存的檔案，檔名以 .evote.json 結尾。',
       qrHeading: '使用列印的憑證卡',
       qr: '憑證卡 QR 碼的文字',
-      qrHint: '請點選此處，再用 QR 碼讀取器掃描：讀取器會替您輸入文字。文字在畫面上保持隱藏。',
+      qrHint:
+        '請先選取此欄位，再用 QR 碼讀取器掃描憑證卡上的 QR 碼：讀取器會替您輸入文字。文字在畫面上保持隱藏。',
       signInWithFile: '使用檔案登入',
       signInWithCard: '使用憑證卡登入',
       signingIn: '登入中…',

@@ -49,6 +49,7 @@ export interface StationMessages {
     readonly stepKey: string;
     readonly stepStart: string;
     readonly stepCheck: string;
+    readonly stepPeer: string;
     readonly generate: string;
     readonly generateAnother: string;
     readonly hide: string;
@@ -124,6 +125,8 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
         stepStart:
           'Start both stations with that key: {command}, one with {primary} and the other with {backup}.',
         stepCheck: 'On the primary, this screen then shows the paired station as connected and in sync.',
+        stepPeer:
+          'The stations find each other on the local network. Where the network blocks this (multicast), also give each station the other’s address: {command}.',
         generate: 'Generate a pairing key',
         generateAnother: 'Generate another pairing key',
         hide: 'Hide the pairing key',
@@ -138,8 +141,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
         heading: 'Station log',
         caption: 'What the station has done, newest first',
         loading: 'Loading the log…',
-        unreachable:
-          'The log could not be loaded: the station did not answer. New entries still appear here.',
+        unreachable: 'The earlier entries of the log could not be loaded. New entries still appear here.',
         empty: 'No entries yet.',
         time: 'Time',
         level: 'Level',
@@ -197,6 +199,8 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
         stepKey: '取得配對金鑰：在任一台電腦上執行 {command}，或在此產生。',
         stepStart: '以此金鑰啟動兩個投票站：{command}，一個加上 {primary}，另一個加上 {backup}。',
         stepCheck: '之後在主站的此畫面上，配對的投票站會顯示為已連線且已同步。',
+        stepPeer:
+          '兩個投票站會在區域網路上自動找到彼此。若網路封鎖此功能（多點傳送），請另外為每個投票站指定對方的位址：{command}。',
         generate: '產生配對金鑰',
         generateAnother: '再產生一組配對金鑰',
         hide: '隱藏配對金鑰',
@@ -209,7 +213,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
         heading: '投票站紀錄',
         caption: '投票站做過的事，最新的在最上面',
         loading: '正在載入紀錄…',
-        unreachable: '無法載入紀錄：投票站沒有回應。新的紀錄仍會顯示在此。',
+        unreachable: '無法載入先前的紀錄。新的紀錄仍會顯示在此。',
         empty: '尚無紀錄。',
         time: '時間',
         level: '等級',
