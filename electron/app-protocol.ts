@@ -8,7 +8,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
-import { securityHeaders } from './content-security-policy.ts';
+import { securityHeaders } from '../core/api/interface-security-headers.ts';
 
 export const appScheme = 'app';
 export const appHost = 'station';

@@ -1,7 +1,7 @@
 /**
  * The main side of the preload bridge: one `ipcMain.handle` per interface
  * operation. A call is served only for a trusted sender (electron/ipc-sender.ts),
- * and its request is checked at this boundary with `parseRequest` (as the HTTP
+ * and its request is checked at this boundary by `callOperation` (as the HTTP
  * transport does) before the station's interface sees it. A refused or
  * malformed call rejects the renderer's promise; expected refusals (a wrong
  * signature, a closed election) are answers, as on every transport.
@@ -14,7 +14,7 @@ import {
   type InterfaceOperation,
   type StationEvent,
 } from '../core/api/interface-api.ts';
-import { isInvalidRequest, parseRequest, type InterfaceRequest } from '../core/api/interface-requests.ts';
+import { callOperation } from '../core/api/interface-dispatch.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { eventChannel, operationChannel } from './ipc-channels.ts';
 import { describeSender, type IpcSenderView } from './ipc-sender.ts';
@@ -28,11 +28,6 @@ export interface InterfaceBridgeOptions {
   readonly onAnswer?: (operation: InterfaceOperation, answer: unknown, senderId: number) => void;
 }
 
-/** Indexed by a generic operation, this keeps the request and the method paired for the type checker. */
-type Operations = {
-  readonly [O in InterfaceOperation]: (request: InterfaceRequest<O>) => ReturnType<InterfaceApi[O]>;
-};
-
 /** Registers the handlers; the returned function removes them. */
 export function serveInterfaceApi(options: InterfaceBridgeOptions): () => void {
   for (const operation of interfaceOperations) serveOperation(options, operation);
@@ -41,11 +36,8 @@ export function serveInterfaceApi(options: InterfaceBridgeOptions): () => void {
   };
 }
 
-// The type parameter ties `request` to `operations[operation]`, as one operation, not the union of all.
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
-function serveOperation<O extends InterfaceOperation>(options: InterfaceBridgeOptions, operation: O): void {
+function serveOperation(options: InterfaceBridgeOptions, operation: InterfaceOperation): void {
   const { ipcMain, isTrusted, logger, onAnswer } = options;
-  const operations: Operations = options.api;
   ipcMain.handle(operationChannel(operation), async (event: IpcSenderView, ...args: unknown[]) => {
     if (!isTrusted(event)) {
       logger.log('warn', 'app-ipc-refused', 'refused an interface call from outside the app window', {
@@ -55,11 +47,10 @@ function serveOperation<O extends InterfaceOperation>(options: InterfaceBridgeOp
       throw new Error('refused: only the station window may call the station');
     }
     if (args.length > 1) return invalid(logger, operation, 'expected one request argument');
-    const request = parseRequest(operation, args[0]);
-    if (isInvalidRequest(request)) return invalid(logger, operation, request.invalid);
-    const answer: unknown = await operations[operation](request);
-    onAnswer?.(operation, answer, event.sender.id);
-    return answer;
+    const outcome = await callOperation(options.api, operation, args[0]);
+    if ('invalid' in outcome) return invalid(logger, operation, outcome.invalid);
+    onAnswer?.(operation, outcome.answer, event.sender.id);
+    return outcome.answer;
   });
 }
 

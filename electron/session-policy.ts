@@ -6,7 +6,7 @@
  */
 import type { Session } from 'electron';
 import { appScheme, createInterfaceHandler, isInterfaceUrl } from './app-protocol.ts';
-import { contentSecurityPolicy } from './content-security-policy.ts';
+import { contentSecurityPolicy } from '../core/api/interface-security-headers.ts';
 
 /** Requests the page may make: its own files, and data/blob URLs it made itself. */
 export function isAllowedRequestUrl(url: string): boolean {

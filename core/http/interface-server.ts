@@ -20,6 +20,7 @@ import type { StationStatus } from '../station/station-status.ts';
 import { hostChecker, isLoopbackHost } from './allowed-hosts.ts';
 import { defaultInterfaceDir, serveStaticFile } from './static-files.ts';
 import { decodeRequestBody, readBody } from './request-body.ts';
+import { securityHeaders } from '../api/interface-security-headers.ts';
 
 export interface InterfaceServerOptions {
   readonly host: string;
@@ -46,23 +47,6 @@ const heartbeatMsDefault = 15_000;
 const eventStreamsMax = 16;
 /** A client that stops reading is cut off rather than buffered for without bound; it reconnects. */
 const eventStreamBufferedBytesMax = 1024 * 1024;
-
-/**
- * Strict by default; Vite's production build of a Vue app needs no inline
- * scripts or styles and no eval (Vue's runtime-only build; styles set by
- * bindings go through the CSSOM, which style-src does not govern).
- */
-const securityHeaders: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; " +
-    "frame-ancestors 'none'; form-action 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-};
 
 /** A fresh secret for one run of the station: 32 random bytes, base64url. */
 export function createSessionSecret(randomBytes: RandomBytes): string {

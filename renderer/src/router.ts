@@ -65,10 +65,14 @@ export function createStationRouter(pinia: Pinia) {
     await station.ready();
     if (station.needsFirstOfficial) return to.path === '/setup' ? true : '/setup';
     if (to.path === '/setup') return '/sign-in';
-    if (to.path === '/vote') session.signOut();
     if (to.meta.official === true && !session.signedIn)
       return { path: '/sign-in', query: { next: to.fullPath } };
     return true;
+  });
+  // Only once the kiosk is the current screen: signing out while an official screen is still
+  // current would send App.vue's watcher to sign-in and cancel this navigation.
+  router.afterEach((to) => {
+    if (to.path === '/vote') useSessionStore(pinia).signOut();
   });
   return router;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInterfaceHandler } from '../../electron/app-protocol.ts';
-import { contentSecurityPolicy } from '../../electron/content-security-policy.ts';
+import { contentSecurityPolicy } from '../../core/api/interface-security-headers.ts';
 import { isAllowedRequestUrl, withContentSecurityPolicy } from '../../electron/session-policy.ts';
 
 let dir: string;

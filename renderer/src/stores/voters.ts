@@ -91,7 +91,8 @@ export const useVotersStore = defineStore('voters', () => {
    */
   function ensureRows(first: number, last: number): void {
     const version = listVersion.value;
-    const lastRow = total.value === null ? 0 : Math.min(last, total.value - 1);
+    // An empty register still has page 0 to (re)load: it tells when the first voter arrives.
+    const lastRow = total.value === null ? 0 : Math.max(0, Math.min(last, total.value - 1));
     const lastPage = Math.floor(lastRow / votersPageSize);
     for (let page = Math.floor(Math.min(first, lastRow) / votersPageSize); page <= lastPage; page += 1) {
       if (loadedAt.get(page) !== version && requestedAt.get(page) !== version) void loadPage(page, version);
