@@ -1,10 +1,12 @@
 /** The `evote` command line. */
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import envPaths from 'env-paths';
 import { generatePairingKey, parsePairingKey } from '../replication/pairing-key.ts';
 import type { PairingConfig } from '../runtime/station-runtime.ts';
 import { parseHostPort, type HostPort } from './host-port.ts';
 import { runStation } from './station-command.ts';
+import { runWitness } from './witness-command.ts';
 
 interface StationFlags {
   readonly data: string;
@@ -18,6 +20,12 @@ interface StationFlags {
   readonly mdns: boolean;
   readonly failoverMs: number;
   readonly requireBackup: boolean;
+}
+
+interface WitnessFlags {
+  readonly data: string;
+  readonly sync: HostPort;
+  readonly pairKey: string;
 }
 
 const program = new Command('evote').description('Fault-tolerant e-voting station for polling stations');
@@ -90,6 +98,39 @@ program
     process.stdout.write(`${generatePairingKey()}\n`);
   });
 
+program
+  .command('witness')
+  .description(
+    'run a witness for a pair of stations until SIGINT or SIGTERM: a third vote that holds no data, ' +
+      'so that a cut link never lets both stations take changes',
+  )
+  .addOption(
+    new Option('--data <dir>', "where the witness keeps its votes (not a station's directory)").default(
+      path.join(envPaths('evote', { suffix: '' }).data, 'witness'),
+    ),
+  )
+  .addOption(
+    new Option('--sync <host:port>', 'where the witness listens for the stations')
+      .argParser(hostPortArgument)
+      .default(parseHostPort('0.0.0.0:50053'), '0.0.0.0:50053'),
+  )
+  .addOption(
+    new Option(
+      '--pair-key <key>',
+      'the pairing key of the two stations (see `evote pair-key`)',
+    ).makeOptionMandatory(),
+  )
+  .action(async (flags: WitnessFlags) => {
+    await runWitness({ dataDir: flags.data, sync: flags.sync, pairingKey: pairingKeyOf(flags.pairKey) });
+  });
+
+/** Parsed here rather than by commander, whose error message would repeat the (almost right) secret. */
+function pairingKeyOf(text: string): Uint8Array {
+  const pairingKey = parsePairingKey(text);
+  if ('error' in pairingKey) throw new Error(`--pair-key: ${pairingKey.error}`);
+  return pairingKey;
+}
+
 function pairingOf(flags: StationFlags): PairingConfig | null {
   if (flags.pairKey === undefined) {
     if (flags.peer !== undefined || flags.role === 'backup' || flags.requireBackup) {
@@ -97,9 +138,7 @@ function pairingOf(flags: StationFlags): PairingConfig | null {
     }
     return null;
   }
-  // Parsed here rather than by commander, whose error message would repeat the (almost right) secret.
-  const pairingKey = parsePairingKey(flags.pairKey);
-  if ('error' in pairingKey) throw new Error(`--pair-key: ${pairingKey.error}`);
+  const pairingKey = pairingKeyOf(flags.pairKey);
   return {
     role: flags.role,
     sync: flags.sync,

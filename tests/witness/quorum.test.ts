@@ -1,0 +1,258 @@
+/**
+ * A station's quorum (core/witness/quorum.ts) against an in-process witness,
+ * on a clock the test moves: the lease from the vote and its renewals, the
+ * exact moment a lease lapses (send time + duration less the margin), the
+ * backup's acknowledgements as a lease, confirming a write the backup does
+ * not hold, votes refused while another lease runs, release for a hand-over,
+ * and a newer epoch learnt from the witness.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryLogger } from '../../core/logging/logger.ts';
+import { holderLeaseEndMs, leaseDurationMsFor, leaseRenewalMsFor } from '../../core/witness/lease.ts';
+import { Quorum } from '../../core/witness/quorum.ts';
+import { manualTime, type ManualTime } from '../support/manual-time.ts';
+import { flushMessages, memoryWitness, type MemoryWitness } from './memory-witness.ts';
+
+const failoverMs = 1_500;
+const leaseMs = leaseDurationMsFor(failoverMs);
+
+interface TestQuorum {
+  readonly quorum: Quorum;
+  readonly logger: ReturnType<typeof createMemoryLogger>;
+  readonly newerEpochs: number[];
+  changes: number;
+}
+
+const started: Quorum[] = [];
+
+afterEach(() => {
+  for (const quorum of started.splice(0)) quorum.stop();
+});
+
+function startQuorum(stationId: string, time: ManualTime, witness: MemoryWitness): TestQuorum {
+  const logger = createMemoryLogger();
+  const newerEpochs: number[] = [];
+  const test: TestQuorum = {
+    logger,
+    newerEpochs,
+    changes: 0,
+    quorum: new Quorum({
+      stationId,
+      witnessAddress: '127.0.0.1:50053',
+      failoverMs,
+      dial: (address) => witness.dial(address),
+      clock: time.clock,
+      wallClock: time.clock,
+      timers: time.timers,
+      logger,
+      onChange: () => {
+        test.changes += 1;
+      },
+      onNewerEpoch: (epoch) => newerEpochs.push(epoch),
+    }),
+  };
+  test.quorum.start();
+  started.push(test.quorum);
+  return test;
+}
+
+/** Starts a quorum, waits until it is connected, and has it win `epoch` and serve in it. */
+async function servingQuorum(
+  stationId: string,
+  time: ManualTime,
+  witness: MemoryWitness,
+  epoch: number,
+  peerSynced: string | null = null,
+): Promise<TestQuorum> {
+  const test = startQuorum(stationId, time, witness);
+  await flushMessages();
+  const votePromise = test.quorum.acquireEpoch(epoch, epoch - 1, false);
+  await flushMessages();
+  expect(await votePromise).toEqual({ granted: true, epoch });
+  test.quorum.update(epoch, peerSynced);
+  await flushMessages();
+  return test;
+}
+
+describe('quorum with a witness', () => {
+  it('holds from the vote, renews, and lapses exactly at the last send time plus the lease less the margin', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const { quorum, logger } = await servingQuorum('a', time, witness, 1);
+    expect(quorum.held()).toBe(true);
+    expect(quorum.quorumStatus()).toMatchObject({ held: true });
+
+    // Renewals every failoverMs / 4 keep it, each counted from its own send time.
+    for (let renewal = 0; renewal < 5; renewal += 1) {
+      time.advance(leaseRenewalMsFor(failoverMs));
+      await flushMessages();
+    }
+    expect(quorum.held()).toBe(true);
+    expect(witness.requests.filter((request) => request.type === 'lease-request')).toHaveLength(6);
+
+    // The witness freezes: requests go unanswered, the last lease runs out on the station's own clock.
+    witness.answering = false;
+    const lastSentAtMs = time.clock.nowMs();
+    time.advance(holderLeaseEndMs(lastSentAtMs, leaseMs) - lastSentAtMs - 1);
+    await flushMessages();
+    expect(quorum.held()).toBe(true);
+    time.advance(1);
+    expect(quorum.held()).toBe(false);
+    expect(quorum.quorumStatus()).toMatchObject({ held: false });
+    expect(logger.entries.map((entry) => entry.event)).toContain('quorum-lost');
+  });
+
+  it('counts from the send time: a slow answer shortens the lease, it never lengthens it', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const test = startQuorum('a', time, witness);
+    await flushMessages();
+    const sentAtMs = time.clock.nowMs();
+    const votePromise = test.quorum.acquireEpoch(1, 0, false);
+    // The answer takes 300 ms.
+    time.advance(300);
+    await flushMessages();
+    expect(await votePromise).toEqual({ granted: true, epoch: 1 });
+    witness.answering = false;
+    test.quorum.update(1, null);
+    time.advance(holderLeaseEndMs(sentAtMs, leaseMs) - time.clock.nowMs() - 1);
+    expect(test.quorum.held()).toBe(true);
+    time.advance(1);
+    expect(test.quorum.held()).toBe(false);
+  });
+
+  it("counts the backup's acknowledgements as a lease while the backup is in sync", async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const { quorum } = await servingQuorum('a', time, witness, 1, 'b');
+    witness.answering = false;
+    witness.cutAll();
+    await flushMessages();
+    for (let step = 0; step < 10; step += 1) {
+      quorum.peerAcknowledged(quorum.nowMs());
+      time.advance(300);
+    }
+    // Long past the witness lease: the backup keeps the majority.
+    expect(quorum.held()).toBe(true);
+    const lastHeartbeatMs = quorum.nowMs();
+    quorum.peerAcknowledged(lastHeartbeatMs);
+    time.advance(holderLeaseEndMs(lastHeartbeatMs, failoverMs) - time.clock.nowMs() - 1);
+    expect(quorum.held()).toBe(true);
+    time.advance(1);
+    expect(quorum.held()).toBe(false);
+    // A backup that is not in sync confirms nothing, even with fresh acknowledgements.
+    quorum.peerAcknowledged(quorum.nowMs());
+    expect(quorum.held()).toBe(true);
+    quorum.update(1, null);
+    expect(quorum.held()).toBe(false);
+  });
+
+  it('confirms a write the backup lacks only once the witness recorded that the primary goes on alone', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const { quorum } = await servingQuorum('a', time, witness, 1, 'b');
+    expect(witness.core.state.synced).toBe('b');
+    // The backup is lost.
+    quorum.update(1, null);
+    const confirmed = quorum.confirmAlone();
+    let settled = false;
+    void confirmed.then(() => {
+      settled = true;
+    });
+    expect(settled).toBe(false);
+    await flushMessages();
+    expect(await confirmed).toBe(true);
+    expect(witness.core.state.synced).toBeNull();
+  });
+
+  it('does not confirm such a write when the witness stops answering before its lease runs out', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const { quorum } = await servingQuorum('a', time, witness, 1, 'b');
+    witness.answering = false;
+    quorum.update(1, null);
+    const confirmed = quorum.confirmAlone();
+    await flushMessages();
+    time.advance(leaseMs);
+    await flushMessages();
+    expect(await confirmed).toBe(false);
+    expect(witness.core.state.synced).toBe('b');
+  });
+
+  it('takes over only with the vote: refused while the primary holds a lease, granted once it ran out', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const primary = await servingQuorum('a', time, witness, 1, 'b');
+    const backup = startQuorum('b', time, witness);
+    await flushMessages();
+    const early = backup.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    const refusal = await early;
+    expect(refusal.granted).toBe(false);
+    expect(backup.quorum.quorumStatus().reason).toMatch(/lease has run out/);
+
+    // The primary dies: no more renewals. Its own lease ends before the witness lets b in.
+    primary.quorum.stop();
+    const diedAtMs = time.clock.nowMs();
+    time.advance(failoverMs);
+    const late = backup.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await late).toEqual({ granted: true, epoch: 2 });
+    expect(holderLeaseEndMs(diedAtMs, leaseMs)).toBeLessThan(time.clock.nowMs());
+    backup.quorum.update(2, null);
+    expect(backup.quorum.held()).toBe(true);
+  });
+
+  it('says why it cannot take over when the witness is unreachable', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    witness.reachable = false;
+    const { quorum, logger } = startQuorum('b', time, witness);
+    await flushMessages();
+    const vote = await quorum.acquireEpoch(1, 0, false);
+    expect(vote).toMatchObject({ granted: false });
+    expect(quorum.quorumStatus()).toMatchObject({ held: false });
+    expect(quorum.quorumStatus().reason).toMatch(/cannot be reached/);
+    expect(quorum.witnessStatus()).toEqual({
+      configured: true,
+      connected: false,
+      address: '127.0.0.1:50053',
+    });
+    expect(logger.entries.filter((entry) => entry.event === 'quorum-refused')).toHaveLength(1);
+  });
+
+  it('gives the lease up for a hand-over, so the other station is voted for at once', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const serving = await servingQuorum('b', time, witness, 1, 'a');
+    const returning = startQuorum('a', time, witness);
+    await flushMessages();
+    const released = serving.quorum.release(1, 'a');
+    await flushMessages();
+    expect(await released).toBe(true);
+    expect(serving.quorum.held()).toBe(false);
+    const vote = returning.quorum.acquireEpoch(2, 1, true);
+    await flushMessages();
+    expect(await vote).toEqual({ granted: true, epoch: 2 });
+  });
+
+  it('learns of a newer epoch from a refused renewal', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const old = await servingQuorum('a', time, witness, 1, 'b');
+    const other = startQuorum('b', time, witness);
+    await flushMessages();
+    // The old primary is frozen: it renews nothing while the other takes over.
+    old.quorum.update(null, null);
+    time.advance(failoverMs * 2);
+    await flushMessages();
+    const vote = other.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    // It comes back and asks to renew in epoch 1: refused, and told of epoch 2.
+    old.quorum.update(1, 'b');
+    await flushMessages();
+    expect(old.newerEpochs).toEqual([2]);
+    expect(old.quorum.held()).toBe(false);
+  });
+});
