@@ -2,7 +2,7 @@ import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
 import MissingSecret from './components/MissingSecret.vue';
-import { apiKey } from './api/use-api.ts';
+import { apiKey, linkKey } from './api/use-api.ts';
 import { connectToStation } from './api/station-connection.ts';
 import { createStationI18n, rememberLocale, savedLocale } from './i18n/index.ts';
 import { createStationRouter } from './router.ts';
@@ -17,6 +17,7 @@ if ('missing' in connection) {
 } else {
   const pinia = createPinia();
   const app = createApp(App).use(i18n).provide(apiKey, connection.api);
+  if (connection.link !== null) app.provide(linkKey, connection.link);
   // Stores inject the API, so Pinia must see the app's provides before the router's guard runs.
   app.use(pinia);
   app.use(createStationRouter(pinia));

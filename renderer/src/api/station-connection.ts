@@ -4,7 +4,13 @@
  * per-run session secret the station printed in its `ui:` address.
  */
 import type { InterfaceApi } from '../../../core/api/interface-api.ts';
-import { createHttpInterfaceClient } from '../../../core/api/http-interface-client.ts';
+import {
+  AccessRefusedError,
+  createHttpInterfaceClient,
+  type ConnectionState,
+  type HttpInterfaceClientOptions,
+} from '../../../core/api/http-interface-client.ts';
+import type { LinkState, LinkWatch } from './use-api.ts';
 
 declare global {
   interface Window {
@@ -26,11 +32,42 @@ function takeSessionSecret(): string | null {
   return sessionStorage.getItem(secretStorageKey);
 }
 
-export type Connection = { readonly api: InterfaceApi } | { readonly missing: 'session-secret' };
+export type Connection =
+  { readonly api: InterfaceApi; readonly link: LinkWatch | null } | { readonly missing: 'session-secret' };
 
 export function connectToStation(): Connection {
-  if (window.evoteApi !== undefined) return { api: window.evoteApi };
+  // Over IPC the station runs in the same app: there is no link to lose.
+  if (window.evoteApi !== undefined) return { api: window.evoteApi, link: null };
   const secret = takeSessionSecret();
   if (secret === null) return { missing: 'session-secret' };
-  return { api: createHttpInterfaceClient({ baseUrl: window.location.origin, secret }) };
+  return httpConnection({ baseUrl: window.location.origin, secret });
+}
+
+function linkStateOf(state: ConnectionState): LinkState {
+  if (state.connected) return 'connected';
+  return state.error instanceof AccessRefusedError ? 'access-refused' : 'unreachable';
+}
+
+/** The HTTP client, with a watch on its event stream that remembers the last state for late subscribers. */
+export function httpConnection(options: Omit<HttpInterfaceClientOptions, 'onConnection'>): {
+  readonly api: InterfaceApi;
+  readonly link: LinkWatch;
+} {
+  const listeners = new Set<(state: LinkState) => void>();
+  let current: LinkState | null = null;
+  const api = createHttpInterfaceClient({
+    ...options,
+    onConnection(state) {
+      current = linkStateOf(state);
+      for (const listener of [...listeners]) listener(current);
+    },
+  });
+  const link: LinkWatch = {
+    subscribe(listener) {
+      listeners.add(listener);
+      if (current !== null) listener(current);
+      return () => listeners.delete(listener);
+    },
+  };
+  return { api, link };
 }

@@ -17,6 +17,12 @@ export type Locale = (typeof locales)[number];
 /** A feature's messages: the same keys in every locale (checked by the type). */
 export type FeatureMessages<T> = Readonly<Record<Locale, T>>;
 
+/** A message key with its parameters: kept as such and translated when shown, so it follows the language switch. */
+export interface MessageRef {
+  readonly key: string;
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
 const features = [
   commonMessages,
   setupMessages,

@@ -52,7 +52,12 @@ export const inactivityWarningMs = 40_000;
 /** …and starts over this many seconds later (at least 20 s to react, WCAG 2.2.1). */
 export const inactivityWarningSeconds = 20;
 
-/** Unavailable reasons that waiting does not fix: an official must act. */
+/**
+ * Unavailable reasons that waiting does not fix: an official must act. The
+ * kiosk does not show the officials' wording of these (i18n/unavailable-message.ts):
+ * a voter needs to know whether to wait or to ask for help, not about disks,
+ * backups and primaries.
+ */
 const needsOfficial: ReadonlySet<UnavailableReason> = new Set(['storage-full', 'storage-failed']);
 
 export const useVotingStore = defineStore('voting', () => {

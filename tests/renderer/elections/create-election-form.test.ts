@@ -1,5 +1,5 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createElectionCodes,
   outcome,
@@ -8,16 +8,12 @@ import {
 import ElectionsView from '../../../renderer/src/features/elections/ElectionsView.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
 import { mountScreen } from '../support/mount.ts';
+import { useTimeZone } from '../support/time-zone.ts';
 
 const official = 'Official Lin';
 
-const originalZone = process.env.TZ;
-beforeEach(() => {
-  process.env.TZ = 'Asia/Taipei';
-});
+useTimeZone('Asia/Taipei');
 afterEach(() => {
-  if (originalZone === undefined) delete process.env.TZ;
-  else process.env.TZ = originalZone;
   document.body.innerHTML = '';
 });
 
@@ -175,7 +171,7 @@ describe('creating an election', () => {
     await fillAndSubmit(wrapper);
     const region = wrapper.get('#election-form-problem');
     expect(region.get('.field__error').text()).toBe(
-      'No backup station is in sync, and this station is set to refuse changes without one. Nothing was saved.',
+      'No backup station is in sync, and this station is set to require one. The change was refused, or kept on this station only: check before trying again, and reconnect the backup.',
     );
     expect(region.text()).toContain('Code for support: backup-unavailable: fake: backup-unavailable');
     expect(api.elections.size).toBe(0);

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { StationStatus } from '../../../core/api/interface-api.ts';
 import type { UnavailableReason } from '../../../core/station/station-api.ts';
 import { limits } from '../../../core/protocol/limits.ts';
 import {
@@ -15,16 +16,10 @@ import {
   type ElectionRequest,
 } from '../../../renderer/src/features/elections/election-draft.ts';
 import { createStationI18n, locales } from '../../../renderer/src/i18n/index.ts';
+import { standaloneStatus } from '../support/fake-api.ts';
+import { useTimeZone } from '../support/time-zone.ts';
 
-const originalZone = process.env.TZ;
-beforeEach(() => {
-  process.env.TZ = 'Asia/Taipei';
-});
-afterEach(() => {
-  if (originalZone === undefined) delete process.env.TZ;
-  else process.env.TZ = originalZone;
-});
-
+useTimeZone('Asia/Taipei');
 const nowMs = Date.UTC(2030, 4, 1, 8, 0, 0);
 const good: ElectionDraft = {
   name: '  Mayor 2030 ',
@@ -55,19 +50,19 @@ describe('checking a draft before sending it', () => {
   it('asks for what is missing, one problem per field', () => {
     const problems = problemsOf({ name: '   ', groupsText: '\n \n', choicesText: '', endTime: '' });
     expect(problems.map(({ field, key }) => [field, key])).toEqual([
-      ['name', 'name.missing'],
-      ['groups', 'groups.missing'],
-      ['choices', 'choices.missing'],
-      ['endsAt', 'endsAt.missing'],
+      ['name', 'elections.problem.name.missing'],
+      ['groups', 'elections.problem.groups.missing'],
+      ['choices', 'elections.problem.choices.missing'],
+      ['endsAt', 'elections.problem.endsAt.missing'],
     ]);
   });
 
   it('flags duplicates after trimming, naming the entry', () => {
     expect(problemsOf({ groupsText: 'north\n north \nsouth' })).toEqual([
-      { field: 'groups', key: 'groups.duplicate', params: { item: 'north' }, code: null },
+      { field: 'groups', key: 'elections.problem.groups.duplicate', params: { item: 'north' }, code: null },
     ]);
     expect(problemsOf({ choicesText: 'Chen\nLin\nChen' })).toEqual([
-      { field: 'choices', key: 'choices.duplicate', params: { item: 'Chen' }, code: null },
+      { field: 'choices', key: 'elections.problem.choices.duplicate', params: { item: 'Chen' }, code: null },
     ]);
   });
 
@@ -75,28 +70,45 @@ describe('checking a draft before sending it', () => {
     const many = (count: number) => Array.from({ length: count }, (_, index) => `g${index}`).join('\n');
     expect(problemsOf({ groupsText: many(limits.groupsPerElectionMax) })).toEqual([]);
     expect(problemsOf({ groupsText: many(limits.groupsPerElectionMax + 1) })).toEqual([
-      { field: 'groups', key: 'groups.tooMany', params: { count: 65, max: 64 }, code: null },
+      {
+        field: 'groups',
+        key: 'elections.problem.groups.tooMany',
+        params: { count: 65, max: 64 },
+        code: null,
+      },
     ]);
     expect(problemsOf({ choicesText: many(limits.choicesPerElectionMax + 1) })[0]?.key).toBe(
-      'choices.tooMany',
+      'elections.problem.choices.tooMany',
     );
     // A Chinese character takes 3 bytes: 42 fit in 128 bytes, 43 do not.
     expect(problemsOf({ groupsText: '北'.repeat(42) })).toEqual([]);
     expect(problemsOf({ groupsText: `south\n${'北'.repeat(43)}` })).toEqual([
-      { field: 'groups', key: 'groups.tooLong', params: { item: '北'.repeat(43), max: 128 }, code: null },
+      {
+        field: 'groups',
+        key: 'elections.problem.groups.tooLong',
+        params: { item: '北'.repeat(43), max: 128 },
+        code: null,
+      },
     ]);
-    expect(problemsOf({ name: 'x'.repeat(257) })[0]).toMatchObject({ field: 'name', key: 'name.tooLong' });
+    expect(problemsOf({ name: 'x'.repeat(257) })[0]).toMatchObject({
+      field: 'name',
+      key: 'elections.problem.name.tooLong',
+    });
     expect(problemsOf({ choicesText: 'y'.repeat(257) })[0]).toMatchObject({
       field: 'choices',
-      key: 'choices.tooLong',
+      key: 'elections.problem.choices.tooLong',
     });
   });
 
   it('wants an end after the station’s time and at most ten years away', () => {
-    expect(problemsOf({ endDate: '2030-05-01', endTime: '16:00' })[0]?.key).toBe('endsAt.notInFuture');
+    expect(problemsOf({ endDate: '2030-05-01', endTime: '16:00' })[0]?.key).toBe(
+      'elections.problem.endsAt.notInFuture',
+    );
     expect(problemsOf({ endDate: '2030-05-01', endTime: '16:00:01' })).toEqual([]);
-    expect(problemsOf({ endDate: '2041-01-01', endTime: '00:00' })[0]?.key).toBe('endsAt.tooFar');
-    expect(problemsOf({ endDate: '2030-02-30' })[0]?.key).toBe('endsAt.invalid');
+    expect(problemsOf({ endDate: '2041-01-01', endTime: '00:00' })[0]?.key).toBe(
+      'elections.problem.endsAt.tooFar',
+    );
+    expect(problemsOf({ endDate: '2030-02-30' })[0]?.key).toBe('elections.problem.endsAt.invalid');
   });
 });
 
@@ -127,8 +139,7 @@ const expectedFields: Readonly<Record<Exclude<CreateElectionReason, 'ok'>, Elect
 
 describe('the station’s answers', () => {
   const i18n = createStationI18n('en');
-  const hasMessage = (key: string) =>
-    locales.every((locale) => i18n.global.te(`elections.problem.${key}`, locale));
+  const hasMessage = (key: string) => locales.every((locale) => i18n.global.te(key, locale));
 
   it('puts every refusal next to its field, with a message in both languages and the code for support', () => {
     const reasons = Object.keys(createElectionCodes).filter(
@@ -136,7 +147,7 @@ describe('the station’s answers', () => {
     );
     expect(reasons.sort()).toEqual(Object.keys(expectedFields).sort());
     for (const reason of reasons) {
-      const found = problemForAnswer(outcome(createElectionCodes, reason), request);
+      const found = problemForAnswer(outcome(createElectionCodes, reason), request, standaloneStatus);
       expect(found?.field, reason).toBe(expectedFields[reason]);
       expect(found?.code, reason).toBe(`${createElectionCodes[reason]} ${reason}`);
       expect(hasMessage(found?.key ?? ''), `message for ${reason}`).toBe(true);
@@ -152,7 +163,11 @@ describe('the station’s answers', () => {
       'backup-unavailable',
     ];
     for (const reason of unavailable) {
-      const found = problemForAnswer({ unavailable: reason, message: 'the primary is 10.0.0.2' }, request);
+      const found = problemForAnswer(
+        { unavailable: reason, message: 'the primary is 10.0.0.2' },
+        request,
+        standaloneStatus,
+      );
       expect(found).toEqual({
         field: 'form',
         key: `unavailable.${reason}`,
@@ -161,12 +176,24 @@ describe('the station’s answers', () => {
       });
       expect(hasMessage(found?.key ?? ''), reason).toBe(true);
     }
-    expect(problemForAnswer('unreachable', request)).toMatchObject({
+    expect(problemForAnswer('unreachable', request, standaloneStatus)).toMatchObject({
       field: 'form',
-      key: 'station.unreachable',
+      key: 'elections.problem.station.unreachable',
     });
-    expect(problemForAnswer('signed-out', request)).toBeNull();
-    expect(problemForAnswer(outcome(createElectionCodes, 'ok'), request)).toBeNull();
+    expect(problemForAnswer('signed-out', request, standaloneStatus)).toBeNull();
+    expect(problemForAnswer(outcome(createElectionCodes, 'ok'), request, standaloneStatus)).toBeNull();
+  });
+
+  it('names the primary when a backup refuses', () => {
+    const backup: StationStatus = {
+      ...standaloneStatus,
+      role: 'backup',
+      writable: false,
+      peer: { ...standaloneStatus.peer, connected: true, address: '10.0.0.2:50052' },
+    };
+    const found = problemForAnswer({ unavailable: 'not-primary', message: 'm' }, request, backup);
+    expect(found).toMatchObject({ key: 'unavailable.notPrimaryAt', params: { address: '10.0.0.2:50052' } });
+    expect(hasMessage(found?.key ?? ''), 'notPrimaryAt').toBe(true);
   });
 
   it('has a message in both languages for every check made before sending', () => {
@@ -187,7 +214,7 @@ describe('the station’s answers', () => {
       'endsAt.notInFuture',
       'endsAt.tooFar',
     ]) {
-      expect(hasMessage(key), key).toBe(true);
+      expect(hasMessage(`elections.problem.${key}`), key).toBe(true);
     }
   });
 });

@@ -3,24 +3,22 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ElectionList from '../../../renderer/src/features/elections/ElectionList.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
 import { mountScreen } from '../support/mount.ts';
+import { useTimeZone } from '../support/time-zone.ts';
 
 const official = 'Official Lin';
 
-const originalZone = process.env.TZ;
+useTimeZone('Asia/Taipei');
 // The screen's clock runs 5 minutes behind the station's: countdowns must follow the station.
 const screenNowMs = Date.UTC(2030, 4, 1, 7, 55, 0);
 const stationNowMs = Date.UTC(2030, 4, 1, 8, 0, 0);
 
 beforeEach(() => {
-  process.env.TZ = 'Asia/Taipei';
   // Only the ticker and the clock are faked: promises and flushPromises run as usual.
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
   vi.setSystemTime(screenNowMs);
 });
 afterEach(() => {
   vi.useRealTimers();
-  if (originalZone === undefined) delete process.env.TZ;
-  else process.env.TZ = originalZone;
   document.body.innerHTML = '';
 });
 

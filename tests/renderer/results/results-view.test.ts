@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getResultCodes, outcome } from '../../../core/protocol/status-codes.ts';
 import ResultsView from '../../../renderer/src/features/results/ResultsView.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
+import { captureDownloads } from '../support/downloads.ts';
 import { mountScreen } from '../support/mount.ts';
+import { useTimeZone } from '../support/time-zone.ts';
 
 const official = 'Official Lin';
 
@@ -38,11 +40,11 @@ vi.mock('chart.js', () => {
   };
 });
 
-const originalZone = process.env.TZ;
+useTimeZone('Asia/Taipei');
+const saved = captureDownloads();
 const stationNowMs = Date.UTC(2030, 4, 1, 8, 0, 0);
 
 beforeEach(() => {
-  process.env.TZ = 'Asia/Taipei';
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(stationNowMs);
   charts.drawn.length = 0;
@@ -52,8 +54,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
-  if (originalZone === undefined) delete process.env.TZ;
-  else process.env.TZ = originalZone;
   document.body.innerHTML = '';
 });
 
@@ -175,34 +175,20 @@ describe('the results screen', () => {
   });
 
   it('exports the CSV and the JSON as files named after the election', async () => {
-    const saved: { name: string; type: string; text: string }[] = [];
-    let blob: Blob | null = null;
-    vi.spyOn(URL, 'createObjectURL').mockImplementation((object) => {
-      blob = object as Blob;
-      return 'blob:result';
-    });
-    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    const clicked: string[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this.download);
-    });
     const { wrapper } = await mountScreen(ResultsView, { api: station(), signedInAs: official });
     await choose(wrapper, 'Chair, "2030"');
     const actions = wrapper.get('[role="group"][aria-label="Export and print"]');
     for (const label of ['Save as CSV', 'Save as JSON']) {
       const button = actions.findAll('button').find((candidate) => candidate.text() === label);
       await button?.trigger('click');
-      const file = blob as Blob | null;
-      saved.push({ name: clicked.at(-1) ?? '', type: file?.type ?? '', text: (await file?.text()) ?? '' });
     }
-    expect(saved[0]).toEqual({
-      name: 'Chair, _2030_-results.csv',
-      type: 'text/csv;charset=utf-8',
-      text: 'choice,votes\r\nChen,5\r\n"Lin, Jr.",3\r\nWang,0\r\n',
-    });
-    expect(saved[1]?.name).toBe('Chair, _2030_-results.json');
-    expect(saved[1]?.type).toBe('application/json;charset=utf-8');
-    expect(JSON.parse(saved[1]?.text ?? '')).toEqual({
+    expect([...saved.keys()]).toEqual(['Chair, _2030_-results.csv', 'Chair, _2030_-results.json']);
+    const csv = saved.get('Chair, _2030_-results.csv');
+    expect(csv?.type).toBe('text/csv;charset=utf-8');
+    expect(await csv?.text()).toBe('choice,votes\r\nChen,5\r\n"Lin, Jr.",3\r\nWang,0\r\n');
+    const json = saved.get('Chair, _2030_-results.json');
+    expect(json?.type).toBe('application/json;charset=utf-8');
+    expect(JSON.parse((await json?.text()) ?? '')).toEqual({
       election: 'Chair, "2030"',
       stationId: 'station-a',
       exportedAt: '2030-05-01T08:00:00.000Z',

@@ -1,7 +1,13 @@
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
+import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import App from '../../../renderer/src/App.vue';
+import { apiKey } from '../../../renderer/src/api/use-api.ts';
 import { publicKeyOf } from '../../../renderer/src/credentials/credential.ts';
 import SetupView from '../../../renderer/src/features/setup/SetupView.vue';
+import { createStationI18n } from '../../../renderer/src/i18n/index.ts';
+import { createStationRouter } from '../../../renderer/src/router.ts';
+import { useStationStore } from '../../../renderer/src/stores/station.ts';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
 import { mountScreen } from '../support/mount.ts';
 
@@ -117,7 +123,7 @@ describe('the setup screen', () => {
     };
     const { wrapper } = await submitName('Alice', api);
     expect(wrapper.get('#setup-name-error').text()).toBe(
-      'This station is the backup and takes no changes. Set up the primary station instead. The primary station is at 10.0.0.5:50052.',
+      'This station is the backup, so nothing was saved. Make changes on the primary station, at 10.0.0.5:50052.',
     );
   });
 
@@ -129,5 +135,54 @@ describe('the setup screen', () => {
     await wrapper.get('form').trigger('submit');
     await flushPromises();
     expect(wrapper.get('#setup-name-error').text()).toContain('The station did not answer');
+  });
+});
+
+describe('two tabs left on the setup screen', () => {
+  /** One browser tab: the whole app with its own stores and the real routes and guard, on the shared station. */
+  async function openTab(api: FakeInterfaceApi) {
+    const pinia = createPinia();
+    const router = createStationRouter(pinia);
+    const wrapper = mount(App, {
+      attachTo: document.body,
+      global: { plugins: [pinia, createStationI18n('en'), router], provide: { [apiKey]: api } },
+    });
+    await router.push('/setup');
+    await flushPromises();
+    return { wrapper, router, station: useStationStore(pinia) };
+  }
+
+  it('lets only the first create the first official; the second is sent to sign in', async () => {
+    const api = new FakeInterfaceApi();
+    const first = await openTab(api);
+    const second = await openTab(api);
+    expect(second.router.currentRoute.value.path).toBe('/setup');
+
+    await first.wrapper.get('input#setup-name').setValue('Alice');
+    await first.wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(first.wrapper.text()).toContain('You are the station’s first official.');
+
+    // The second tab still shows the form: nothing tells it that setup happened elsewhere until it asks.
+    await second.wrapper.get('input#setup-name').setValue('Mallory');
+    await second.wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect([...api.officials.keys()]).toEqual(['Alice']);
+    const error = second.wrapper.get('#setup-name-error');
+    expect(error.text()).toContain('This station is already set up');
+    expect(second.wrapper.find('section[aria-label="Credential of Mallory"]').exists()).toBe(false);
+    expect(second.station.needsFirstOfficial).toBe(false);
+
+    // The link to sign-in gets past the route guard, which no longer sends everyone to setup.
+    await error.get('a').trigger('click');
+    // The sign-in screen is loaded on demand, as in the app: wait for it rather than for one tick.
+    await vi.waitFor(() => {
+      expect(second.wrapper.find('h1').text()).toBe('Official sign-in');
+    });
+    expect(second.router.currentRoute.value.path).toBe('/sign-in');
+    // And setup cannot be reached any more.
+    await second.router.push('/setup');
+    await flushPromises();
+    expect(second.router.currentRoute.value.path).toBe('/sign-in');
   });
 });

@@ -4,12 +4,13 @@
  * screen can navigate away), and the fake API provided as the interface API.
  * Like the app's route guard, it loads the station store before the screen
  * mounts (a host component waits for it), and can sign an official in first.
+ * The whole app (App.vue) mounts the same way, with every path on a stub screen.
  */
 import { flushPromises, mount, type ComponentMountingOptions } from '@vue/test-utils';
 import { createPinia, type Pinia } from 'pinia';
 import { defineComponent, h, ref, type Component } from 'vue';
 import { createMemoryHistory, createRouter, type Router } from 'vue-router';
-import { apiKey } from '../../../renderer/src/api/use-api.ts';
+import { apiKey, linkKey, type LinkWatch } from '../../../renderer/src/api/use-api.ts';
 import { createStationI18n } from '../../../renderer/src/i18n/index.ts';
 import { newCredential, publicKeyOf } from '../../../renderer/src/credentials/credential.ts';
 import { useSessionStore } from '../../../renderer/src/stores/session.ts';
@@ -28,6 +29,8 @@ export interface MountScreenOptions {
   readonly props?: Record<string, unknown>;
   /** Sign this official in (registering them with the fake) before the screen mounts. */
   readonly signedInAs?: string;
+  /** The event stream's state, as the HTTP transport reports it (none: a link that never drops, as over IPC). */
+  readonly link?: LinkWatch;
 }
 
 export async function mountScreen(component: Component, options: MountScreenOptions = {}) {
@@ -62,7 +65,10 @@ export async function mountScreen(component: Component, options: MountScreenOpti
   });
   const mountingOptions: ComponentMountingOptions<typeof Host> = {
     attachTo: document.body,
-    global: { plugins: [pinia, createStationI18n('en'), router], provide: { [apiKey]: api } },
+    global: {
+      plugins: [pinia, createStationI18n('en'), router],
+      provide: options.link === undefined ? { [apiKey]: api } : { [apiKey]: api, [linkKey]: options.link },
+    },
   };
   const wrapper = mount(Host, mountingOptions);
   await flushPromises();

@@ -341,7 +341,7 @@ describe('refusals of a vote, each with its own message', () => {
         api.setUnavailable('not-primary');
       },
       'Check your choice',
-      'The station is not taking votes at this moment (for example, the backup station is taking over). Your vote is not recorded yet. Please wait a moment and try again.',
+      'The station could not confirm your vote at this moment (for example, the backup station is taking over). Please wait a moment and try again: if your vote was recorded after all, the screen will say so.',
     ],
     [
       'unavailable (disk full)',

@@ -190,9 +190,9 @@ describe('problems next to the field concerned', () => {
 
   it.each<[UnavailableReason, string]>([
     ['storage-full', 'The station’s disk is full'],
-    ['storage-failed', 'could not save to its disk'],
+    ['storage-failed', 'could not write to its disk'],
     ['stopping', 'shutting down'],
-    ['not-primary', 'This station is the backup'],
+    ['not-primary', 'This station is not the primary right now'],
     ['backup-unavailable', 'No backup station is in sync'],
   ])('explains %s for the whole form and keeps the credential unshown', async (reason, text) => {
     const api = new FakeInterfaceApi();

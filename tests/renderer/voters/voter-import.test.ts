@@ -1,26 +1,14 @@
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newCredential, parseCredential, publicKeyOf } from '../../../renderer/src/credentials/credential.ts';
 import VoterImport from '../../../renderer/src/features/voters/components/VoterImport.vue';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
+import { captureDownloads } from '../support/downloads.ts';
 import { mountScreen } from '../support/mount.ts';
 import { buttonNamed, descriptionOf, fieldLabelled } from './screen-queries.ts';
 
 /** What the screen handed to the browser to save, by file name. */
-const saved = new Map<string, Blob>();
-
-beforeEach(() => {
-  saved.clear();
-  let lastBlob: Blob | null = null;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
-    lastBlob = blob as Blob;
-    return 'blob:saved';
-  });
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    if (lastBlob !== null) saved.set(this.download, lastBlob);
-  });
-});
+const saved = captureDownloads();
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -276,7 +276,7 @@ describe('unregistering', () => {
     api.setUnavailable('not-primary');
     await buttonNamed(dialog, 'Unregister voter-000003').trigger('click');
     await flushPromises();
-    expect(wrapper.get('[role="alert"]').text()).toContain('This station is the backup');
+    expect(wrapper.get('[role="alert"]').text()).toContain('This station is not the primary right now');
     expect(api.voters.has('voter-000003')).toBe(true);
   });
 });

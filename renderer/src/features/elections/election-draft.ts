@@ -7,7 +7,9 @@
  */
 import { limits } from '../../../../core/protocol/limits.ts';
 import type { CreateElectionReason } from '../../../../core/protocol/status-codes.ts';
-import type { Unavailable, WriteAnswer } from '../../../../core/api/interface-api.ts';
+import type { StationStatus, WriteAnswer } from '../../../../core/api/interface-api.ts';
+import { isUnavailable } from '../../../../core/station/station-api.ts';
+import { unavailableMessage } from '../../i18n/unavailable-message.ts';
 import { localDateTimeToMs } from './local-time.ts';
 
 export type ElectionField = 'name' | 'groups' | 'choices' | 'endsAt' | 'form';
@@ -27,7 +29,7 @@ export interface ElectionDraft {
 
 export interface FieldProblem {
   readonly field: ElectionField;
-  /** The message key under `elections.problem`. */
+  /** The full message key (`elections.problem.…`, or `unavailable.…` shared with the other screens). */
   readonly key: string;
   readonly params: Readonly<Record<string, string | number>>;
   /** The protocol code and reason (`3 duplicate-group`) when the station refused; shown small, for support. */
@@ -53,12 +55,13 @@ export function linesOf(text: string): string[] {
 const encoder = new TextEncoder();
 const utf8Bytes = (text: string): number => encoder.encode(text).length;
 
+/** A problem with its message under `elections.problem`. */
 const problem = (
   field: ElectionField,
   key: string,
-  params: Record<string, string | number> = {},
+  params: Readonly<Record<string, string | number>> = {},
   code: string | null = null,
-): FieldProblem => ({ field, key, params, code });
+): FieldProblem => ({ field, key: `elections.problem.${key}`, params, code });
 
 interface ListRules {
   readonly field: 'groups' | 'choices';
@@ -148,22 +151,20 @@ const reasonProblems: Readonly<
 /** The station's answer to `createElection`, or that it could not be reached or refused the session. */
 export type CreateElectionAnswer = WriteAnswer<CreateElectionReason> | 'unreachable' | 'signed-out';
 
-const isUnavailable = (answer: object): answer is Unavailable => 'unavailable' in answer;
-
-/** The problem a refusal shows, or null when the election was created (or the official was signed out). */
+/**
+ * The problem a refusal shows, or null when the election was created (or the
+ * official was signed out). `status` is the station's, for naming the primary.
+ */
 export function problemForAnswer(
   answer: CreateElectionAnswer,
   request: ElectionRequest,
+  status: StationStatus | null,
 ): FieldProblem | null {
   if (answer === 'signed-out') return null;
   if (answer === 'unreachable') return problem('form', 'station.unreachable');
   if (isUnavailable(answer)) {
-    return problem(
-      'form',
-      `unavailable.${answer.unavailable}`,
-      {},
-      `${answer.unavailable}: ${answer.message}`,
-    );
+    const message = unavailableMessage(answer.unavailable, status);
+    return { field: 'form', ...message, code: `${answer.unavailable}: ${answer.message}` };
   }
   if (answer.reason === 'ok') return null;
   const [field, key] = reasonProblems[answer.reason];

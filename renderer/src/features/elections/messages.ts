@@ -1,4 +1,3 @@
-import type { UnavailableReason } from '../../../../core/station/station-api.ts';
 import type { FeatureMessages } from '../../i18n/index.ts';
 
 /** Messages for a one-per-line list field (groups, choices). */
@@ -50,8 +49,6 @@ export interface ElectionsMessages {
       readonly tooManyElections: string;
       readonly unreachable: string;
     };
-    /** A record, so that a new UnavailableReason fails to compile until it has a message. */
-    readonly unavailable: Readonly<Record<UnavailableReason, string>>;
     readonly code: string;
   };
   readonly list: {
@@ -132,15 +129,6 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
           unreachable:
             'The station did not answer. Check the list of elections before trying again: the election may have been created.',
         },
-        unavailable: {
-          'storage-full': 'The station’s disk is full, so nothing was saved. Free some space on the station.',
-          'storage-failed':
-            'The station could not save to its disk, so nothing was saved. Check the station.',
-          stopping: 'The station is shutting down, so nothing was saved.',
-          'not-primary': 'This station is the backup and takes no changes. Use the primary station.',
-          'backup-unavailable':
-            'No backup station is in sync, and this station is set to refuse changes without one. Nothing was saved.',
-        },
         code: 'Code for support: {code}',
       },
       list: {
@@ -215,13 +203,6 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
           invalidToken: '投票站已不接受您的登入。請登出後重新登入。',
           tooManyElections: '投票站的選舉數量已達上限（{electionsMax} 場），無法再新增。',
           unreachable: '投票站沒有回應。再試一次之前，請先查看選舉清單：選舉可能已經建立。',
-        },
-        unavailable: {
-          'storage-full': '投票站的磁碟已滿，沒有儲存任何資料。請清出投票站的磁碟空間。',
-          'storage-failed': '投票站無法寫入磁碟，沒有儲存任何資料。請檢查投票站。',
-          stopping: '投票站正在關閉，沒有儲存任何資料。',
-          'not-primary': '此投票站是備援站，不接受變更。請使用主投票站。',
-          'backup-unavailable': '沒有同步中的備援站，而此投票站設定為沒有備援就拒絕變更。沒有儲存任何資料。',
         },
         code: '支援代碼：{code}',
       },

@@ -61,13 +61,3 @@ export function resultFileName(election: string, extension: 'csv' | 'json'): str
   const safe = Array.from(replaced).slice(0, 120).join('');
   return `${safe === '' ? 'election' : safe}-results.${extension}`;
 }
-
-/** Hands a text file to the browser's download (Electron shows a save dialog). */
-export function downloadText(fileName: string, text: string, mimeType: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${mimeType};charset=utf-8` }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(url);
-}

@@ -1,5 +1,4 @@
 import type { OfficialReason } from '../../../../core/api/interface-api.ts';
-import type { UnavailableReason } from '../../../../core/station/station-api.ts';
 import type { FeatureMessages } from '../../i18n/index.ts';
 
 export interface SetupMessages {
@@ -17,8 +16,6 @@ export interface SetupMessages {
   readonly unreachable: string;
   /** One message per refusal of `createFirstOfficial`; `{max}` is the officials limit. */
   readonly reason: Readonly<Record<Exclude<OfficialReason, 'ok'>, string>>;
-  readonly unavailable: Readonly<Record<UnavailableReason, string>>;
-  readonly primaryAt: string;
   readonly signInTitle: string;
   readonly signInIntro: string;
   readonly fileHeading: string;
@@ -68,15 +65,6 @@ export const setupMessages: FeatureMessages<{ setup: SetupMessages }> = {
         'already-set-up': 'This station is already set up: an official exists. Sign in with your credential.',
         'register-full': 'The station holds as many officials as it can ({max}).',
       },
-      unavailable: {
-        'storage-full': 'The station’s disk is full, so nothing was saved. Free some space on the station.',
-        'storage-failed': 'The station could not save to its disk, so nothing was saved. Check the station.',
-        stopping: 'The station is shutting down, so nothing was saved.',
-        'not-primary': 'This station is the backup and takes no changes. Set up the primary station instead.',
-        'backup-unavailable':
-          'No backup station is in sync, and this station is set to refuse changes without one. Nothing was saved.',
-      },
-      primaryAt: 'The primary station is at {address}.',
       signInTitle: 'Official sign-in',
       signInIntro:
         'Sign in with your official credential: the file you saved, or the QR code on your printed card.',
@@ -124,15 +112,6 @@ export const setupMessages: FeatureMessages<{ setup: SetupMessages }> = {
         'already-set-up': '此投票站已經設定完成：已有工作人員。請使用您的憑證登入。',
         'register-full': '投票站的工作人員人數已達上限（{max} 位）。',
       },
-      unavailable: {
-        'storage-full': '投票站的磁碟已滿，因此沒有儲存任何資料。請清出投票站的磁碟空間。',
-        'storage-failed': '投票站無法寫入磁碟，因此沒有儲存任何資料。請檢查投票站。',
-        stopping: '投票站正在關閉，因此沒有儲存任何資料。',
-        'not-primary': '此投票站是備援站，不接受變更。請改在主投票站上設定。',
-        'backup-unavailable':
-          '目前沒有已同步的備援站，而此投票站設定為沒有備援時拒絕變更。沒有儲存任何資料。',
-      },
-      primaryAt: '主投票站位於 {address}。',
       signInTitle: '工作人員登入',
       signInIntro: '請使用您的工作人員憑證登入：您儲存的檔案，或列印的憑證卡上的 QR 碼。',
       fileHeading: '使用憑證檔案',

@@ -105,7 +105,7 @@ export const voteMessages: FeatureMessages<{ vote: VoteTexts }> = {
           'A vote from you is already recorded in every election open to you. Each voter can vote once.',
         'no-choice': 'Please choose one option before you continue.',
         'unavailable-retry':
-          'The station is not taking votes at this moment (for example, the backup station is taking over). Your vote is not recorded yet. Please wait a moment and try again.',
+          'The station could not confirm your vote at this moment (for example, the backup station is taking over). Please wait a moment and try again: if your vote was recorded after all, the screen will say so.',
         'unavailable-ask-official':
           'The station cannot record votes at this moment. Your vote is not recorded. Please ask an official.',
         'invalid-token': 'Your session has expired, so your vote was not recorded. Please start again.',
@@ -171,7 +171,7 @@ export const voteMessages: FeatureMessages<{ vote: VoteTexts }> = {
         'all-voted': '您在所有開放給您的選舉中皆已有投票記錄。每位選民只能投一次票。',
         'no-choice': '請先選擇一個選項再繼續。',
         'unavailable-retry':
-          '投票站此刻暫停受理投票（例如備援投票站正在接手）。您的投票尚未記錄。請稍候片刻再試一次。',
+          '投票站此刻無法確認您的投票（例如備援投票站正在接手）。請稍候片刻再試一次：如果您的投票其實已經記錄，畫面會告訴您。',
         'unavailable-ask-official': '投票站此刻無法記錄投票，您的投票未被記錄。請洽詢工作人員。',
         'invalid-token': '您的登入已逾時，因此投票未被記錄。請重新開始。',
         'unknown-election': '此選舉已不存在，因此您在其中的投票未被記錄。',

@@ -5,31 +5,29 @@
  */
 import Papa from 'papaparse';
 import { credentialFileText, type Credential } from '../../credentials/credential.ts';
+import type { MessageRef } from '../../i18n/index.ts';
 import type { RegisterResult } from '../../stores/voters.ts';
 import type { RowProblem } from './voter-csv.ts';
 import { isWriteProblem } from './write-problems.ts';
 
-export interface ReportRow {
+export interface ReportRow extends MessageRef {
   readonly rowNumber: number;
   readonly name: string;
-  /** A message key under `voters`. */
-  readonly key: string;
-  readonly params: Readonly<Record<string, string | number>>;
 }
 
 /** The message of a row the file itself got wrong (the station never saw it). */
-export function rowProblemMessage(problem: RowProblem): Pick<ReportRow, 'key' | 'params'> {
+export function rowProblemMessage(problem: RowProblem): MessageRef {
   switch (problem.problem) {
     case 'field-count':
-      return { key: 'row.field-count', params: { found: problem.found, expected: problem.expected } };
+      return { key: 'voters.row.field-count', params: { found: problem.found, expected: problem.expected } };
     case 'public-key':
       return problem.key.problem === 'wrong-length'
-        ? { key: 'row.key-wrong-length', params: { bytes: problem.key.bytes } }
-        : { key: 'row.key-not-text', params: {} };
+        ? { key: 'voters.row.key-wrong-length', params: { bytes: problem.key.bytes } }
+        : { key: 'voters.row.key-not-text', params: {} };
     case 'duplicate-name':
-      return { key: 'row.duplicate-name', params: { row: problem.firstRow } };
+      return { key: 'voters.row.duplicate-name', params: { row: problem.firstRow } };
     default:
-      return { key: `row.${problem.problem}`, params: {} };
+      return { key: `voters.row.${problem.problem}`, params: {} };
   }
 }
 

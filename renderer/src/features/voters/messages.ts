@@ -1,9 +1,5 @@
 import type { RegisterVoterReason, UnregisterVoterReason } from '../../../../core/protocol/status-codes.ts';
-import type { UnavailableReason } from '../../../../core/station/station-api.ts';
 import type { FeatureMessages } from '../../i18n/index.ts';
-
-/** Why a write did not happen although the request was fine: the station took no writes, or did not answer. */
-type WriteProblemMessages = Readonly<Record<UnavailableReason | 'unreachable', string>>;
 
 export interface VotersMessages {
   readonly title: string;
@@ -33,7 +29,8 @@ export interface VotersMessages {
   };
   /** The station's refusals of a registration (`ok` needs no message). */
   readonly registerRefused: Readonly<Record<Exclude<RegisterVoterReason, 'ok'>, string>>;
-  readonly writeProblem: WriteProblemMessages;
+  /** A write got no answer (why the station took no write is said in common-messages.ts). */
+  readonly writeUnreachable: string;
   readonly list: {
     readonly heading: string;
     readonly search: string;
@@ -156,18 +153,8 @@ export const votersMessages: FeatureMessages<{ voters: VotersMessages }> = {
         'register-full':
           'The station holds as many voters as it can (10,000,000). No more can be registered.',
       },
-      writeProblem: {
-        'storage-full':
-          'The station’s disk is full, so nothing was saved. Free space on the station’s disk, then try again.',
-        'storage-failed':
-          'The station could not save to its disk, so nothing was saved. Check the station’s disk.',
-        stopping: 'The station is shutting down and takes no more changes.',
-        'not-primary': 'This station is the backup and takes no changes. Use the primary station.',
-        'backup-unavailable':
-          'No backup station is in sync, and this station is set to require one, so nothing was saved. Reconnect the backup, then try again.',
-        unreachable:
-          'The station did not answer, so the change may or may not have been saved. Check the list of voters before trying again.',
-      },
+      writeUnreachable:
+        'The station did not answer, so the change may or may not have been saved. Check the list of voters before trying again.',
       list: {
         heading: 'Registered voters',
         search: 'Search by name or group',
@@ -296,15 +283,7 @@ export const votersMessages: FeatureMessages<{ voters: VotersMessages }> = {
         'invalid-public-key': '投票站拒絕此公開金鑰：必須剛好是 32 位元組。',
         'register-full': '投票站的選民人數已達上限（10,000,000 人），無法再登記。',
       },
-      writeProblem: {
-        'storage-full': '投票站的磁碟已滿，因此沒有儲存任何資料。請釋出投票站磁碟空間後再試一次。',
-        'storage-failed': '投票站無法寫入磁碟，因此沒有儲存任何資料。請檢查投票站的磁碟。',
-        stopping: '投票站正在關閉，不再接受變更。',
-        'not-primary': '這是備援投票站，不接受變更。請使用主要投票站。',
-        'backup-unavailable':
-          '沒有已同步的備援投票站，而此投票站設定為必須有備援，因此沒有儲存任何資料。請重新連接備援後再試一次。',
-        unreachable: '投票站沒有回應，變更可能已儲存，也可能沒有。再試一次之前，請先查看選民名單。',
-      },
+      writeUnreachable: '投票站沒有回應，變更可能已儲存，也可能沒有。再試一次之前，請先查看選民名單。',
       list: {
         heading: '已登記的選民',
         search: '依姓名或組別搜尋',
