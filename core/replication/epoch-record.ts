@@ -6,10 +6,10 @@
  * its log holds records the cluster never acknowledged (written by an old
  * primary after the backup took over) and must be replaced.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { arrayField, asObject, DecodeError, integerField, stringField } from '../codec/json-fields.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
+import { nodeFileSystem, type FileSystem } from '../store/file-system.ts';
 
 export interface EpochStart {
   readonly epoch: number;
@@ -32,11 +32,14 @@ const fileName = 'epoch.json';
 
 export const initialEpochRecord: EpochRecord = { epoch: 0, history: [] };
 
-export async function readEpochRecord(dir: string): Promise<EpochRecord> {
+export async function readEpochRecord(
+  dir: string,
+  fileSystem: FileSystem = nodeFileSystem,
+): Promise<EpochRecord> {
   const file = path.join(dir, fileName);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await fileSystem.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return initialEpochRecord;
     throw error;
@@ -50,8 +53,12 @@ export async function readEpochRecord(dir: string): Promise<EpochRecord> {
   }
 }
 
-export async function writeEpochRecord(dir: string, record: EpochRecord): Promise<void> {
-  await writeFileAtomic(path.join(dir, fileName), JSON.stringify(record) + '\n');
+export async function writeEpochRecord(
+  dir: string,
+  record: EpochRecord,
+  fileSystem: FileSystem = nodeFileSystem,
+): Promise<void> {
+  await writeFileAtomic(path.join(dir, fileName), JSON.stringify(record) + '\n', { fileSystem });
 }
 
 /** The record after `stationId` started `epoch` at `firstSeq`. */

@@ -5,6 +5,7 @@
  * when the follower has made it durable.
  */
 import type { Logger } from '../logging/logger.ts';
+import { systemTimers, type Scheduler } from '../station/environment.ts';
 import type { Station } from '../station/station.ts';
 import { CompactedError } from '../store/store.ts';
 import { lastKeptSeqOfEpoch, sameEpochStart, type EpochRecord, type EpochStart } from './epoch-record.ts';
@@ -45,6 +46,7 @@ export class LeaderSession {
     private readonly station: Station,
     private readonly epochRecord: () => EpochRecord,
     private readonly logger: Logger,
+    private readonly timers: Scheduler = systemTimers,
   ) {}
 
   get inSync(): boolean {
@@ -114,7 +116,7 @@ export class LeaderSession {
     this.outbox.push(record);
     this.sentSeq = record.seq;
     if (this.outbox.length > 1) return;
-    setImmediate(() => {
+    this.timers.afterTurn(() => {
       const records = this.outbox;
       this.outbox = [];
       let start = 0;

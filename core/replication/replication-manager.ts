@@ -10,7 +10,7 @@
  * backup is live, a write is acknowledged only once it is durable on both.
  */
 import type { Logger } from '../logging/logger.ts';
-import type { Clock } from '../station/environment.ts';
+import { systemTimers, type Clock, type Scheduler } from '../station/environment.ts';
 import type { Unavailable } from '../station/station-api.ts';
 import type { StationStatus } from '../station/station-status.ts';
 import type { CommitReplicator, Station } from '../station/station.ts';
@@ -39,6 +39,8 @@ export interface ReplicationOptions {
   /** Opens a channel to the peer's sync address. */
   readonly dial: (address: string) => Promise<PeerChannel>;
   readonly clock: Clock;
+  /** Node's timers by default; the simulator (simulation/) passes its virtual ones. */
+  readonly timers?: Scheduler;
   readonly logger: Logger;
   readonly onChange: (status: ReplicationStatus) => void;
 }
@@ -67,7 +69,8 @@ export class ReplicationManager implements CommitReplicator {
   private link: Link | null = null;
   private peerAddress: string | null = null;
   private dialing = false;
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTick: (() => void) | null = null;
+  private readonly timers: Scheduler;
   private startedAtMs = 0;
   private stopped = false;
   private promoting: Promise<void> | null = null;
@@ -86,26 +89,32 @@ export class ReplicationManager implements CommitReplicator {
     readonly receivedChunks: number;
   } | null = null;
 
-  constructor(private readonly options: ReplicationOptions) {}
+  constructor(private readonly options: ReplicationOptions) {
+    this.timers = options.timers ?? systemTimers;
+  }
 
   async start(): Promise<void> {
-    this.epochRecord = await readEpochRecord(this.options.station.dataDir);
+    this.epochRecord = await readEpochRecord(this.options.station.dataDir, this.options.station.fileSystem);
     this.startedAtMs = this.options.clock.nowMs();
     this.options.station.setReplicator(this);
     if (this.options.preferredRole === 'primary' && !this.options.peerExpected)
       await this.promote('no peer configured');
     const tickMs = Math.max(50, Math.floor(this.options.failoverMs / 5));
-    this.timer = setInterval(() => {
-      this.tick();
-    }, tickMs);
-    this.timer.unref();
+    const scheduleTick = (): void => {
+      this.cancelTick = this.timers.schedule(() => {
+        if (this.stopped) return;
+        scheduleTick();
+        this.tick();
+      }, tickMs);
+    };
+    if (!this.stopped) scheduleTick();
     this.publish();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.writable = false;
-    if (this.timer !== null) clearInterval(this.timer);
+    this.cancelTick?.();
     this.dropLink('this station is stopping');
     await this.promoting;
   }
@@ -269,7 +278,7 @@ export class ReplicationManager implements CommitReplicator {
       peer,
       outgoing,
       session: iLead
-        ? new LeaderSession(channel, this.options.station, () => this.epochRecord, logger)
+        ? new LeaderSession(channel, this.options.station, () => this.epochRecord, logger, this.timers)
         : new FollowerSession(channel, this.options.station, this.followerCallbacks(), logger, (reason) => {
             logger.log('error', 'replication-channel-error', 'following the primary failed', { reason });
             channel.close();
@@ -371,7 +380,7 @@ export class ReplicationManager implements CommitReplicator {
     return {
       adoptEpoch: async (record: EpochRecord) => {
         if (record.epoch < this.epochRecord.epoch) throw new Error('the primary is in an older epoch');
-        await writeEpochRecord(this.options.station.dataDir, record);
+        await this.writeEpoch(record);
         this.epochRecord = record;
         this.publish();
       },
@@ -405,7 +414,7 @@ export class ReplicationManager implements CommitReplicator {
       this.options.station.lastSeq + 1,
       this.options.station.stationId,
     );
-    await writeEpochRecord(this.options.station.dataDir, record);
+    await this.writeEpoch(record);
     this.epochRecord = record;
     this.role = 'primary';
     this.writable = true;
@@ -426,7 +435,7 @@ export class ReplicationManager implements CommitReplicator {
     void (async () => {
       await this.options.station.settle();
       const lastSeq = this.options.station.lastSeq;
-      while (session.acknowledgedSeq < lastSeq && this.link === link) await delay(10);
+      while (session.acknowledgedSeq < lastSeq && this.link === link) await this.delay(10);
       if (this.link !== link) {
         this.handingOver = false;
         return;
@@ -449,7 +458,7 @@ export class ReplicationManager implements CommitReplicator {
       this.options.station.lastSeq + 1,
       link.peer.stationId,
     );
-    await writeEpochRecord(this.options.station.dataDir, record);
+    await this.writeEpoch(record);
     this.epochRecord = record;
     this.role = 'backup';
     this.writable = false;
@@ -521,6 +530,14 @@ export class ReplicationManager implements CommitReplicator {
     this.publish();
   }
 
+  private writeEpoch(record: EpochRecord): Promise<void> {
+    return writeEpochRecord(this.options.station.dataDir, record, this.options.station.fileSystem);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.timers.schedule(resolve, ms));
+  }
+
   private publish(): void {
     const status = this.status();
     if (status.unprotected !== this.wasUnprotected) {
@@ -547,8 +564,4 @@ export class ReplicationManager implements CommitReplicator {
     }
     this.options.onChange(status);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -30,7 +30,18 @@ export interface Timers {
   schedule(callback: () => void, delayMs: number): () => void;
 }
 
-export const systemTimers: Timers = {
+/**
+ * Timers that can also put work off to the end of the current turn of the
+ * event loop (Node's setImmediate), e.g. to gather what one turn produced
+ * into one message. Replication takes these, so that the simulator
+ * (simulation/) runs it on virtual time.
+ */
+export interface Scheduler extends Timers {
+  /** Runs `callback` once, after the current turn and the I/O callbacks already due. */
+  afterTurn(callback: () => void): void;
+}
+
+export const systemTimers: Scheduler = {
   schedule(callback, delayMs) {
     // Timers never keep a stopping process alive.
     const timer = setTimeout(callback, delayMs);
@@ -38,5 +49,8 @@ export const systemTimers: Timers = {
     return () => {
       clearTimeout(timer);
     };
+  },
+  afterTurn(callback) {
+    setImmediate(callback);
   },
 };

@@ -3,11 +3,11 @@
  * that signs session tokens (so tokens survive a restart; a backup will share
  * the key so that they also survive a take-over).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { asObject, bytesField, stringField } from '../codec/json-fields.ts';
 import { tokenKeyBytes } from '../auth/tokens.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
+import { nodeFileSystem, type FileSystem } from '../store/file-system.ts';
 import type { RandomBytes } from './environment.ts';
 
 export interface StationIdentity {
@@ -17,18 +17,22 @@ export interface StationIdentity {
 
 const identityFile = 'station.json';
 
-export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes): Promise<StationIdentity> {
+export async function loadOrCreateIdentity(
+  dir: string,
+  randomBytes: RandomBytes,
+  fileSystem: FileSystem = nodeFileSystem,
+): Promise<StationIdentity> {
   const file = path.join(dir, identityFile);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await fileSystem.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const identity: StationIdentity = {
       stationId: Buffer.from(randomBytes(8)).toString('hex'),
       tokenKey: randomBytes(tokenKeyBytes),
     };
-    await writeIdentity(dir, identity);
+    await writeIdentity(dir, identity, fileSystem);
     return identity;
   }
   let object;
@@ -46,12 +50,17 @@ export async function loadOrCreateIdentity(dir: string, randomBytes: RandomBytes
 }
 
 /** Stores the identity durably (atomic replace), e.g. after adopting the primary's token key. */
-export async function writeIdentity(dir: string, identity: StationIdentity): Promise<void> {
+export async function writeIdentity(
+  dir: string,
+  identity: StationIdentity,
+  fileSystem: FileSystem = nodeFileSystem,
+): Promise<void> {
   const stored = {
     stationId: identity.stationId,
     tokenKey: Buffer.from(identity.tokenKey).toString('base64'),
   };
   await writeFileAtomic(path.join(dir, identityFile), JSON.stringify(stored, null, 2) + '\n', {
     mode: 0o600,
+    fileSystem,
   });
 }

@@ -36,6 +36,7 @@ import {
   type RegisterOfficialReason,
 } from '../protocol/status-codes.ts';
 import { acquireDirectoryLock, type DirectoryLock } from '../store/directory-lock.ts';
+import { nodeFileSystem, type FileSystem } from '../store/file-system.ts';
 import { StorageFailedError, StorageFullError, Store, type SnapshotInstall } from '../store/store.ts';
 
 export type { SnapshotInstall };
@@ -62,6 +63,14 @@ export interface StationOptions {
   readonly logger: Logger;
   /** Compact the log into a snapshot once this many bytes were logged since the last one. */
   readonly snapshotAfterBytes?: number;
+  /** Where the data directory lives; the real disk by default (the simulator passes its own). */
+  readonly fileSystem?: FileSystem;
+  /**
+   * Takes the exclusive lock on the data directory; by default a lock that
+   * the operating system frees when the process dies (see directory-lock.ts).
+   * The simulator gives each station a directory of its own and no lock.
+   */
+  readonly lockDirectory?: (dataDir: string) => Promise<DirectoryLock>;
 }
 
 /**
@@ -122,10 +131,11 @@ export class Station implements StationApi {
 
   /** Takes the data directory's lock, recovers the state from snapshot and log, and is ready to serve. */
   static async open(options: StationOptions): Promise<Station> {
-    const lock = await acquireDirectoryLock(options.dataDir);
+    const lock = await (options.lockDirectory ?? acquireDirectoryLock)(options.dataDir);
+    const fileSystem = options.fileSystem ?? nodeFileSystem;
     try {
-      const identity = await loadOrCreateIdentity(options.dataDir, options.randomBytes);
-      const store = await Store.open(options.dataDir, { logger: options.logger });
+      const identity = await loadOrCreateIdentity(options.dataDir, options.randomBytes, fileSystem);
+      const store = await Store.open(options.dataDir, { logger: options.logger, fileSystem });
       const state = await recoverState(store);
       return new Station(options, lock, store, state, identity);
     } catch (error) {
@@ -144,6 +154,11 @@ export class Station implements StationApi {
 
   get dataDir(): string {
     return this.options.dataDir;
+  }
+
+  /** Where the data directory lives; replication keeps its epoch record there too. */
+  get fileSystem(): FileSystem {
+    return this.options.fileSystem ?? nodeFileSystem;
   }
 
   /** The sequence number of the last durable command. */
@@ -214,7 +229,7 @@ export class Station implements StationApi {
   async adoptTokenKey(tokenKey: Uint8Array): Promise<void> {
     if (Buffer.from(tokenKey).equals(Buffer.from(this.identity.tokenKey))) return;
     const identity = { stationId: this.identity.stationId, tokenKey: Uint8Array.from(tokenKey) };
-    await writeIdentity(this.options.dataDir, identity);
+    await writeIdentity(this.options.dataDir, identity, this.fileSystem);
     this.identity = identity;
     this.tokens = new TokenVerifier(identity.tokenKey);
   }

@@ -3,15 +3,16 @@
  * never a mix: write a temporary file next to it, flush it, rename it over the
  * target, then flush the directory so that the rename itself is durable.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { nodeFileSystem, type FileHandle, type FileSystem } from './file-system.ts';
 
 export type AtomicFileData = string | Uint8Array | Iterable<Uint8Array>;
 
 export interface AtomicFileOptions {
   /** Permission bits of a newly created file; private to the station by default. */
   readonly mode?: number;
+  /** Where the file lives (the simulator's disk in simulation/); the real one by default. */
+  readonly fileSystem?: FileSystem;
 }
 
 const temporaryMarker = '.tmp-';
@@ -34,9 +35,10 @@ export async function writeFileAtomic(
   data: AtomicFileData,
   options: AtomicFileOptions = {},
 ): Promise<void> {
+  const files = options.fileSystem ?? nodeFileSystem;
   const dir = dirname(path);
-  const temporaryPath = join(dir, `${basename(path)}${temporaryMarker}${randomBytes(8).toString('hex')}`);
-  let handle: FileHandle | null = await open(temporaryPath, 'wx', options.mode ?? 0o600);
+  const temporaryPath = join(dir, `${basename(path)}${temporaryMarker}${files.temporarySuffix()}`);
+  let handle: FileHandle | null = await files.open(temporaryPath, 'wx', options.mode ?? 0o600);
   try {
     await writePieces(
       handle,
@@ -45,20 +47,20 @@ export async function writeFileAtomic(
     await handle.sync();
     await handle.close();
     handle = null;
-    await rename(temporaryPath, path);
+    await files.rename(temporaryPath, path);
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    await unlink(temporaryPath).catch(() => undefined);
+    await files.unlink(temporaryPath).catch(() => undefined);
     throw error;
   }
-  await fsyncDirectory(dir);
+  await fsyncDirectory(dir, files);
 }
 
 /** Makes the creation, renaming or removal of entries in `dir` durable. */
-export async function fsyncDirectory(dir: string): Promise<void> {
+export async function fsyncDirectory(dir: string, files: FileSystem = nodeFileSystem): Promise<void> {
   // Windows cannot open a directory for flushing; NTFS journals renames itself.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
+  if (process.platform === 'win32' && files === nodeFileSystem) return;
+  const handle = await files.open(dir, 'r');
   try {
     await handle.sync();
   } finally {

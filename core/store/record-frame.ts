@@ -7,9 +7,9 @@
  * wrong number. Files are read in bounded chunks, never whole, because a log
  * segment may hold a gigabyte.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { limits } from '../protocol/limits.ts';
+import { nodeFileSystem, type FileHandle, type FileSystem } from './file-system.ts';
 
 export const frameHeaderBytes = 16;
 const defaultReadChunkBytes = 1024 * 1024;
@@ -79,6 +79,8 @@ export interface ScanOptions {
    * being appended to stops at what was durable, never at a half-written frame.
    */
   readonly endBytes?: number;
+  /** Where the file lives (the simulator's disk in simulation/); the real one by default. */
+  readonly fileSystem?: FileSystem;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function* scanFrames(
   path: string,
   options: ScanOptions = {},
 ): AsyncGenerator<ScannedFrame | TornTail> {
-  const handle = await open(path, 'r');
+  const handle = await (options.fileSystem ?? nodeFileSystem).open(path, 'r');
   try {
     yield* scanOpenFile(handle, path, options);
   } finally {

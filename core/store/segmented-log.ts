@@ -13,10 +13,10 @@
  * a failed flush the kernel may have dropped the data it could not write, and
  * writing on would leave a hole.
  */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
 import { fsyncDirectory, writeFully } from './atomic-file.ts';
+import { nodeFileSystem, type FileSystem } from './file-system.ts';
 import { encodeFrame } from './record-frame.ts';
 
 export class StorageFullError extends Error {
@@ -46,7 +46,7 @@ export class StorageFailedError extends Error {
   }
 }
 
-/** The file operations the log uses; a node:fs FileHandle has them. Tests inject their own to count or fail calls. */
+/** The file operations the log uses; a FileHandle has them. Tests inject their own to count or fail calls. */
 export interface LogFile {
   write(
     buffer: Uint8Array,
@@ -61,8 +61,6 @@ export interface LogFile {
 
 /** Opens a segment: 'wx' creates a new one, 'r+' continues an existing one. */
 export type OpenLogFile = (path: string, flags: 'wx' | 'r+') => Promise<LogFile>;
-
-const openLogFile: OpenLogFile = (path, flags) => open(path, flags, 0o600);
 
 const segmentNamePattern = /^log-(\d{12,16})\.evlog$/;
 
@@ -87,6 +85,9 @@ export interface SegmentedLogOptions {
   readonly continueSegment: { readonly firstSeq: number; readonly sizeBytes: number } | null;
   /** Bytes of records already in the log after the newest snapshot. */
   readonly bytesSinceSnapshot: number;
+  /** Where the segments live (the simulator's disk in simulation/); the real one by default. */
+  readonly fileSystem?: FileSystem;
+  /** Opens segments; by default `fileSystem.open` with mode 0600. */
   readonly openFile?: OpenLogFile;
 }
 
@@ -116,6 +117,7 @@ export interface Rotation {
 export class SegmentedLog {
   private readonly dir: string;
   private readonly logger: Logger;
+  private readonly files: FileSystem;
   private readonly openFile: OpenLogFile;
   private segment: Segment;
   private queue: PendingAppend[] = [];
@@ -141,7 +143,9 @@ export class SegmentedLog {
   constructor(options: SegmentedLogOptions) {
     this.dir = options.dir;
     this.logger = options.logger;
-    this.openFile = options.openFile ?? openLogFile;
+    const files = options.fileSystem ?? nodeFileSystem;
+    this.files = files;
+    this.openFile = options.openFile ?? ((path, flags) => files.open(path, flags, 0o600));
     this.lastAcceptedSeq = options.lastSeq;
     this.lastDurableSeq = options.lastSeq;
     this.bytesSinceSnapshotValue = options.bytesSinceSnapshot;
@@ -327,7 +331,7 @@ export class SegmentedLog {
     segment.file = await this.openFile(segment.path, 'wx');
     segment.exists = true;
     // Without this a crash could lose the new file's directory entry, and its records with it.
-    await fsyncDirectory(this.dir);
+    await fsyncDirectory(this.dir, this.files);
     return segment.file;
   }
 

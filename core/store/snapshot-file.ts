@@ -11,9 +11,9 @@
  * `snapshot-<seq>.install` once complete and flushed (see store.ts for what
  * that name means to recovery), and finally to `snapshot-<seq>.evsnap`.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeFully } from './atomic-file.ts';
+import { nodeFileSystem, type FileHandle, type FileSystem } from './file-system.ts';
 import { CorruptStoreError, encodeFrame, scanFrames, type ScanOptions } from './record-frame.ts';
 
 const headerMagic = 'evote-snapshot';
@@ -72,9 +72,10 @@ export async function writeSnapshotFile(
   dir: string,
   seq: number,
   chunks: readonly Uint8Array[],
+  fileSystem: FileSystem = nodeFileSystem,
 ): Promise<string> {
   const path = join(dir, snapshotFileName(seq));
-  await writeFileAtomic(path, snapshotFrames(seq, chunks));
+  await writeFileAtomic(path, snapshotFrames(seq, chunks), { fileSystem });
   return path;
 }
 
@@ -219,6 +220,7 @@ function scanOptionsOf(options: ScanOptions): ScanOptions {
   return {
     ...(options.readChunkBytes === undefined ? {} : { readChunkBytes: options.readChunkBytes }),
     ...(options.endBytes === undefined ? {} : { endBytes: options.endBytes }),
+    ...(options.fileSystem === undefined ? {} : { fileSystem: options.fileSystem }),
   };
 }
 
@@ -241,13 +243,14 @@ export interface PartialSnapshotContent {
 export async function inspectPartialSnapshot(
   path: string,
   expectedSeq: number,
+  fileSystem: FileSystem = nodeFileSystem,
 ): Promise<PartialSnapshotContent | null> {
   let count: number | null = null;
   let receivedChunks = 0;
   let payloadBytes = 0;
   let validBytes = 0;
   try {
-    for await (const item of scanFrames(path)) {
+    for await (const item of scanFrames(path, { fileSystem })) {
       if (item.kind === 'torn-tail') break;
       if (count === null) {
         const header = item.seq === 0 ? parseJsonObject(item.payload) : null;
@@ -302,8 +305,13 @@ export class SnapshotFileWriter {
   }
 
   /** Creates (or empties) `path` and writes the header. */
-  static async create(path: string, seq: number, count: number | null): Promise<SnapshotFileWriter> {
-    const handle = await open(path, 'w', 0o600);
+  static async create(
+    path: string,
+    seq: number,
+    count: number | null,
+    fileSystem: FileSystem = nodeFileSystem,
+  ): Promise<SnapshotFileWriter> {
+    const handle = await fileSystem.open(path, 'w', 0o600);
     try {
       const header = headerFrame(seq, count ?? -1);
       await writeFully(handle, header, 0);
@@ -323,16 +331,21 @@ export class SnapshotFileWriter {
    * `count`, cutting off whatever follows its last intact chunk; null if it
    * cannot be continued (absent, or for another snapshot).
    */
-  static async resume(path: string, seq: number, count: number): Promise<SnapshotFileWriter | null> {
+  static async resume(
+    path: string,
+    seq: number,
+    count: number,
+    fileSystem: FileSystem = nodeFileSystem,
+  ): Promise<SnapshotFileWriter | null> {
     let content: PartialSnapshotContent | null;
     try {
-      content = await inspectPartialSnapshot(path, seq);
+      content = await inspectPartialSnapshot(path, seq, fileSystem);
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
     }
     if (content?.count !== count) return null;
-    const handle = await open(path, 'r+');
+    const handle = await fileSystem.open(path, 'r+');
     try {
       await handle.truncate(content.validBytes);
       return new SnapshotFileWriter(path, seq, count, handle, {

@@ -34,11 +34,11 @@
  * file stays readable after compaction unlinks it; a snapshot being read is
  * pinned by a reader count and deleted when its last reader is done.
  */
-import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
 import { limits } from '../protocol/limits.ts';
 import { fsyncDirectory, isTemporaryFileName } from './atomic-file.ts';
+import { nodeFileSystem, type FileHandle, type FileSystem } from './file-system.ts';
 import { CorruptStoreError, scanFrames, scanOpenFile } from './record-frame.ts';
 import {
   errorCode,
@@ -110,6 +110,8 @@ export interface PartialSnapshot {
 
 export interface StoreOptions {
   readonly logger: Logger;
+  /** Where the files live (the simulator's disk in simulation/); the real one by default. */
+  readonly fileSystem?: FileSystem;
 }
 
 export interface RecoveryResult {
@@ -149,13 +151,15 @@ export class Store {
   private constructor(
     private readonly dir: string,
     private readonly logger: Logger,
+    private readonly files: FileSystem,
   ) {}
 
   /** Opens the data directory (creating it, mode 0700, if absent). The caller has already taken the directory lock. */
   static async open(dir: string, options: StoreOptions): Promise<Store> {
+    const files = options.fileSystem ?? nodeFileSystem;
     const absoluteDir = resolve(dir);
-    await mkdir(absoluteDir, { recursive: true, mode: 0o700 });
-    return new Store(absoluteDir, options.logger);
+    await files.mkdir(absoluteDir, { recursive: true, mode: 0o700 });
+    return new Store(absoluteDir, options.logger, files);
   }
 
   /**
@@ -177,12 +181,12 @@ export class Store {
   ): Promise<RecoveryResult> {
     if (this.recoverCalled) throw new Error('Store.recover may only be called once');
     this.recoverCalled = true;
-    let names = await readdir(this.dir);
+    let names = await this.files.readdir(this.dir);
     // A replacement that passed its commit point is finished before anything else is read.
     const finishedReset = names.includes(resetMarkerFileName);
     if (finishedReset) {
       await this.finishReset(names);
-      names = await readdir(this.dir);
+      names = await this.files.readdir(this.dir);
     }
     const installSeq =
       names
@@ -196,9 +200,10 @@ export class Store {
         installSeq,
         () => undefined,
         () => undefined,
+        { fileSystem: this.files },
       );
       await this.finishInstall(installSeq, names);
-      names = await readdir(this.dir);
+      names = await this.files.readdir(this.dir);
     }
     const segmentSeqs = names.flatMap((name) => nonNull(parseSegmentFileName(name))).sort((a, b) => a - b);
     const snapshotSeqs = names.flatMap((name) => nonNull(parseSnapshotFileName(name))).sort((a, b) => a - b);
@@ -210,6 +215,7 @@ export class Store {
         snapshotSeq,
         (seq) => onSnapshotStart?.(seq),
         onSnapshotChunk,
+        { fileSystem: this.files },
       );
     }
 
@@ -249,7 +255,7 @@ export class Store {
       }
       let seq: number = firstSeq;
       let sizeBytes = 0;
-      for await (const item of scanFrames(path)) {
+      for await (const item of scanFrames(path, { fileSystem: this.files })) {
         if (item.kind === 'torn-tail') {
           if (index !== segmentSeqs.length - 1) {
             throw new CorruptStoreError(
@@ -287,7 +293,7 @@ export class Store {
     const lastSeq = Math.max(snapshotSeq, (nextSeq ?? 0) - 1);
 
     if (tornTail !== null) {
-      const handle = await open(tornTail.path, 'r+');
+      const handle = await this.files.open(tornTail.path, 'r+');
       try {
         await handle.truncate(tornTail.offsetBytes);
         await handle.datasync();
@@ -327,6 +333,7 @@ export class Store {
     this.log = new SegmentedLog({
       dir: this.dir,
       logger: this.logger,
+      fileSystem: this.files,
       lastSeq,
       continueSegment:
         continueSegment === null
@@ -447,7 +454,7 @@ export class Store {
     const toSeq = Math.min(options.toSeq ?? durableSeq, durableSeq);
     if (fromSeq > toSeq) return { lastSeq: fromSeq - 1 };
 
-    const names = await readdir(this.dir);
+    const names = await this.files.readdir(this.dir);
     this.checkReader(generation);
     const firstSeqs = names
       .flatMap((name) => nonNull(parseSegmentFileName(name)))
@@ -465,7 +472,7 @@ export class Store {
     try {
       for (const firstSeq of needed) {
         try {
-          handles.push(await open(this.pathOf(segmentFileName(firstSeq)), 'r'));
+          handles.push(await this.files.open(this.pathOf(segmentFileName(firstSeq)), 'r'));
         } catch (error) {
           // Only compaction or a replacement removes a segment that holds durable records.
           if (errorCode(error) !== 'ENOENT') throw error;
@@ -559,6 +566,7 @@ export class Store {
     this.snapshotReaders.set(seq, (this.snapshotReaders.get(seq) ?? 0) + 1);
     try {
       await streamSnapshotFile(this.pathOf(snapshotFileName(seq)), seq, {
+        fileSystem: this.files,
         fromChunk,
         onChunk: (index, count, chunk) => {
           this.checkReader(generation);
@@ -605,7 +613,7 @@ export class Store {
         throw new RangeError(`chunk count ${count} is not a non-negative integer`);
       }
       await this.supersedeActiveInstall();
-      const names = await readdir(this.dir);
+      const names = await this.files.readdir(this.dir);
       await this.removeFiles(
         names.filter((name) => {
           const partialSeq = parsePartialSnapshotFileName(name);
@@ -614,8 +622,8 @@ export class Store {
       );
       const path = this.pathOf(partialSnapshotFileName(seq));
       const writer =
-        (await SnapshotFileWriter.resume(path, seq, count)) ??
-        (await SnapshotFileWriter.create(path, seq, count));
+        (await SnapshotFileWriter.resume(path, seq, count, this.files)) ??
+        (await SnapshotFileWriter.create(path, seq, count, this.files));
       if (this.closed) {
         // close() ran meanwhile and did not see this transfer.
         await writer.close();
@@ -648,7 +656,7 @@ export class Store {
       this.checkReplaceable();
       await this.supersedeActiveInstall();
       const path = this.pathOf(partialSnapshotFileName(seq));
-      const writer = await SnapshotFileWriter.create(path, seq, null);
+      const writer = await SnapshotFileWriter.create(path, seq, null, this.files);
       try {
         for await (const chunk of chunks) {
           if (this.closed) throw new Error('the store is closed');
@@ -658,7 +666,7 @@ export class Store {
       } catch (error) {
         // Nobody resumes this transfer (the caller has the chunks), so its partial file goes.
         await writer.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
+        await this.files.unlink(path).catch(() => undefined);
         throw error;
       }
     });
@@ -687,7 +695,7 @@ export class Store {
     return this.intake(async () => {
       this.readableLog();
       await this.supersedeActiveInstall();
-      const names = await readdir(this.dir);
+      const names = await this.files.readdir(this.dir);
       await this.removeFiles(names.filter((name) => parsePartialSnapshotFileName(name) !== null));
     });
   }
@@ -702,19 +710,21 @@ export class Store {
     if (active?.isOpen === true) {
       return { seq: active.seq, count: active.count, receivedChunks: active.receivedChunks };
     }
-    const names = await readdir(this.dir);
+    const names = await this.files.readdir(this.dir);
     const seq =
       names
         .flatMap((name) => nonNull(parsePartialSnapshotFileName(name)))
         .sort((a, b) => a - b)
         .at(-1) ?? null;
     if (seq === null) return null;
-    const content = await inspectPartialSnapshot(this.pathOf(partialSnapshotFileName(seq)), seq).catch(
-      (error: unknown) => {
-        if (errorCode(error) === 'ENOENT') return null;
-        throw error;
-      },
-    );
+    const content = await inspectPartialSnapshot(
+      this.pathOf(partialSnapshotFileName(seq)),
+      seq,
+      this.files,
+    ).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    });
     return content === null
       ? null
       : { seq: content.seq, count: content.count, receivedChunks: content.receivedChunks };
@@ -748,7 +758,7 @@ export class Store {
     await previousClosed.catch(() => undefined);
     let path: string;
     try {
-      path = await writeSnapshotFile(this.dir, seq, chunks);
+      path = await writeSnapshotFile(this.dir, seq, chunks, this.files);
     } catch (error) {
       this.logger.log(
         'error',
@@ -764,7 +774,7 @@ export class Store {
     }
     log.snapshotDurable(coveredBytes);
     this.newestSnapshotSeq = seq;
-    const names = await readdir(this.dir).catch(() => []);
+    const names = await this.files.readdir(this.dir).catch(() => []);
     await this.removeFiles(
       names.filter((name) => {
         const snapshotSeq = parseSnapshotFileName(name);
@@ -824,13 +834,13 @@ export class Store {
     const startedMs = performance.now();
     await writer.finish();
     const installPath = this.pathOf(installSnapshotFileName(seq));
-    await rename(writer.path, installPath);
+    await this.files.rename(writer.path, installPath);
     // The commit point: from here on recovery would finish this install, and so must this call.
     this.generation++;
     try {
-      await fsyncDirectory(this.dir);
+      await fsyncDirectory(this.dir, this.files);
       await log.close().catch(() => undefined);
-      await this.finishInstall(seq, await readdir(this.dir));
+      await this.finishInstall(seq, await this.files.readdir(this.dir));
     } catch (error) {
       throw this.breakDown(error, 'could not finish installing a snapshot');
     }
@@ -845,14 +855,14 @@ export class Store {
   }
 
   private async resetContent(log: SegmentedLog): Promise<void> {
-    const marker = await open(this.pathOf(resetMarkerFileName), 'w', 0o600);
+    const marker = await this.files.open(this.pathOf(resetMarkerFileName), 'w', 0o600);
     // The marker exists, so the commit point may be durable: from here on this call must finish the reset.
     this.generation++;
     try {
       await marker.close();
-      await fsyncDirectory(this.dir);
+      await fsyncDirectory(this.dir, this.files);
       await log.close().catch(() => undefined);
-      await this.finishReset(await readdir(this.dir));
+      await this.finishReset(await this.files.readdir(this.dir));
     } catch (error) {
       throw this.breakDown(error, 'could not finish emptying the store');
     }
@@ -873,23 +883,23 @@ export class Store {
           name !== installName && (isContentFile(name) || parsePartialSnapshotFileName(name) !== null),
       ),
     );
-    await fsyncDirectory(this.dir);
-    await rename(this.pathOf(installName), this.pathOf(snapshotFileName(seq)));
-    await fsyncDirectory(this.dir);
+    await fsyncDirectory(this.dir, this.files);
+    await this.files.rename(this.pathOf(installName), this.pathOf(snapshotFileName(seq)));
+    await fsyncDirectory(this.dir, this.files);
   }
 
   /** Deletes every segment, snapshot and installed snapshot, makes that durable, then removes the reset marker. */
   private async finishReset(names: readonly string[]): Promise<void> {
     await this.unlinkAll(names.filter(isContentFile));
-    await fsyncDirectory(this.dir);
+    await fsyncDirectory(this.dir, this.files);
     await this.unlinkAll([resetMarkerFileName]);
-    await fsyncDirectory(this.dir);
+    await fsyncDirectory(this.dir, this.files);
   }
 
   /** Unlike removeFiles, fails on the first file that cannot be removed. */
   private async unlinkAll(names: readonly string[]): Promise<void> {
     for (const name of names) {
-      await unlink(this.pathOf(name)).catch((error: unknown) => {
+      await this.files.unlink(this.pathOf(name)).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });
     }
@@ -899,6 +909,7 @@ export class Store {
     this.log = new SegmentedLog({
       dir: this.dir,
       logger: this.logger,
+      fileSystem: this.files,
       lastSeq,
       continueSegment: null,
       bytesSinceSnapshot: 0,
@@ -940,11 +951,11 @@ export class Store {
     if (names.length === 0) return;
     const failures: string[] = [];
     for (const name of names) {
-      await unlink(this.pathOf(name)).catch((error: unknown) => {
+      await this.files.unlink(this.pathOf(name)).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') failures.push(`${name} (${errorCode(error) ?? String(error)})`);
       });
     }
-    await fsyncDirectory(this.dir).catch((error: unknown) =>
+    await fsyncDirectory(this.dir, this.files).catch((error: unknown) =>
       failures.push(`directory flush (${String(error)})`),
     );
     if (failures.length > 0) {
