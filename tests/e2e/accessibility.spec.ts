@@ -37,7 +37,7 @@ test('the official screens have no WCAG 2.1 AA violation', async ({ page, statio
   await checkScreen(page, testInfo, 'sign-in', { soft: true });
   // A refused attempt shows its error next to the field.
   await page.getByRole('button', { name: 'Sign in with the file' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Choose your credential file first.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Choose your credential file first.');
   await checkScreen(page, testInfo, 'sign-in-error', { soft: true });
   await signInWithFile(page, official);
 
@@ -98,7 +98,9 @@ test('every step of the voting kiosk has no WCAG 2.1 AA violation', async ({ pag
   await expect(page.getByRole('heading', { name: 'Your elections' })).toBeVisible();
   await checkScreen(page, testInfo, 'kiosk-choice', { soft: true });
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Please choose one option before you continue.');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'Please choose one option before you continue.',
+  );
   await checkScreen(page, testInfo, 'kiosk-choice-error', { soft: true });
   await ballot(page).getByRole('radio').first().check();
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -125,7 +127,7 @@ test('every step of the voting kiosk has no WCAG 2.1 AA violation', async ({ pag
     .getByLabel('Or scan the QR code on your card, or paste the credential text')
     .fill('not a credential');
   await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('alert')).toContainText('This is not a voter credential.');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('This is not a voter credential.');
   await checkScreen(page, testInfo, 'kiosk-credential-error', { soft: true });
 });
 

@@ -87,7 +87,7 @@ test('an election day from setup to the exported result', async ({ page, station
   // The same voter again: nothing left to vote on, and the kiosk says why.
   await presentCredential(page, credentialOf(credentials, north[0].name));
   await expect(mainHeading(page, kioskTitles.nothingToVote)).toBeFocused();
-  await expect(page.getByRole('alert')).toHaveText(
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
     'A vote from you is already recorded in every election open to you. Each voter can vote once.',
   );
   await page.screenshot({ path: screenshotPath(testInfo, 'kiosk-second-vote-refused'), fullPage: true });
@@ -96,7 +96,7 @@ test('an election day from setup to the exported result', async ({ page, station
   // A voter of a group the election is not open to.
   await presentCredential(page, credentialOf(credentials, south.name));
   await expect(mainHeading(page, kioskTitles.nothingToVote)).toBeFocused();
-  await expect(page.getByRole('alert')).toHaveText(
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
     'No election is open to you right now. If you expected one, please ask an official.',
   );
   await page.getByRole('button', { name: 'Finish now' }).click();

@@ -132,7 +132,7 @@ test('a second vote by the same voter is refused by the station, even from a sec
   await expect(mainHeading(page, kioskTitles.done)).toBeFocused();
   await second.getByRole('button', { name: 'Confirm my vote' }).click();
   await expect(mainHeading(second, kioskTitles.notRecorded)).toBeFocused();
-  await expect(second.getByRole('alert')).toHaveText(
+  await expect(second.getByRole('main').getByRole('alert')).toHaveText(
     `${election}: A vote from you in this election is already recorded. Each voter can vote once.`,
   );
   releaseEvents();
@@ -141,7 +141,7 @@ test('a second vote by the same voter is refused by the station, even from a sec
   await page.getByRole('button', { name: 'Finish now' }).click();
   await presentCredential(page, ada);
   await expect(mainHeading(page, kioskTitles.nothingToVote)).toBeFocused();
-  await expect(page.getByRole('alert')).toHaveText(
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
     'A vote from you is already recorded in every election open to you. Each voter can vote once.',
   );
 
