@@ -32,6 +32,11 @@ const contentTypes: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 };
 
+/** The content type of an interface file, by its extension. */
+export function contentTypeOf(file: string): string {
+  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 const notBuiltPage = `<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8"><title>Interface not built</title></head>
@@ -61,7 +66,7 @@ export async function serveStaticFile(
     }
     return;
   }
-  const contentType = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const contentType = contentTypeOf(file);
   send(response, 200, contentType, cachePolicyOf(urlPath, isIndex), content, headOnly);
 }
 
@@ -76,15 +81,19 @@ function cachePolicyOf(urlPath: string, isIndex: boolean): string {
   return 'no-cache';
 }
 
-/** The file `urlPath` names inside `root`, or null if it is malformed or points outside. */
-async function resolveInside(root: string, urlPath: string): Promise<string | null> {
+/**
+ * The real path of the file `urlPath` names inside `root`, or null if it is
+ * malformed or points outside (also through a symbolic link). Shared with
+ * Electron's app:// protocol.
+ */
+export async function resolveInside(root: string, urlPath: string): Promise<string | null> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return null;
   }
-  if (decoded.includes('\0')) return null;
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
   const base = path.resolve(root);
   const file = path.resolve(base, `.${decoded}`);
   if (!file.startsWith(base + path.sep)) return null;
