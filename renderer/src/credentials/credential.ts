@@ -6,6 +6,8 @@
  * Signing a challenge happens here, in the renderer, too.
  */
 import nacl from 'tweetnacl';
+import { limits } from '../../../core/protocol/limits.ts';
+import { utf8Bytes } from '../text/utf8.ts';
 
 export type CredentialRole = 'voter' | 'official';
 
@@ -100,6 +102,9 @@ function parseFileText(text: string): Credential | null {
 function credentialOf(role: unknown, name: unknown, seedText: unknown): Credential | null {
   if (role !== 'voter' && role !== 'official') return null;
   if (typeof name !== 'string' || name === '' || typeof seedText !== 'string') return null;
+  // A longer name cannot have been registered: the station would refuse the request outright.
+  if (utf8Bytes(name) > (role === 'voter' ? limits.voterNameBytesMax : limits.officialNameBytesMax))
+    return null;
   const seed = fromBase64Url(seedText);
   if (seed?.length !== seedBytes) return null;
   return { role, name, seed };

@@ -13,9 +13,11 @@ import {
   type VoterSummary,
   type WriteAnswer,
 } from '../../../core/api/interface-api.ts';
+import { limits } from '../../../core/protocol/limits.ts';
 import type { RegisterVoterReason, UnregisterVoterReason } from '../../../core/protocol/status-codes.ts';
 import type { UnavailableReason } from '../../../core/station/station-api.ts';
 import { useApi } from '../api/use-api.ts';
+import { utf8Bytes } from '../text/utf8.ts';
 import { useSessionStore } from './session.ts';
 import { useStationStore } from './station.ts';
 
@@ -38,6 +40,8 @@ export interface NewVoter {
 export const votersPageSize = interfaceLimits.votersPageMax;
 /** Pages kept in memory (of `votersPageSize` rows each); the farthest from the one just loaded go first. */
 const pagesKeptMax = 40;
+/** The longest text worth searching for: the longest name or group there can be. */
+const searchBytesMax = Math.max(limits.voterNameBytesMax, limits.groupNameBytesMax);
 /** Groups remembered for the register form's suggestions. */
 const knownGroupsMax = 1_000;
 
@@ -102,6 +106,14 @@ export const useVotersStore = defineStore('voters', () => {
   async function loadPage(page: number, version: number): Promise<void> {
     requestedAt.set(page, version);
     const query = search.value;
+    // No name or group is that long, so nothing matches (and the station would refuse the request).
+    if (utf8Bytes(query) > searchBytesMax) {
+      pages.set(page, []);
+      loadedAt.set(page, version);
+      total.value = 0;
+      requestedAt.delete(page);
+      return;
+    }
     try {
       const answer = await session.call((token) =>
         api.listVoters({

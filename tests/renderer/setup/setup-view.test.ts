@@ -104,6 +104,12 @@ describe('the setup screen', () => {
     expect(api.officials.size).toBe(0);
   });
 
+  it('refuses a name over the protocol’s limit without asking the station', async () => {
+    const { wrapper, api } = await submitName('名'.repeat(86));
+    expect(wrapper.get('#setup-name-error').text()).toContain('at most 256 bytes long');
+    expect(api.callsOf('createFirstOfficial')).toEqual([]);
+  });
+
   it('says the station is already set up and links to sign-in', async () => {
     const api = new FakeInterfaceApi();
     api.officials.set('Bob', new Uint8Array(32));

@@ -121,6 +121,9 @@ describe('the sign-in screen', () => {
     expect(wrapper.get('#sign-in-file-error').text()).toContain('This file is not a credential');
     await scanCard(wrapper, 'evote1:official:short:Alice');
     expect(wrapper.get('#sign-in-card-error').text()).toContain('not the text of a credential’s QR code');
+    // No official can have a name over 256 bytes: the station would refuse even the challenge request.
+    await scanCard(wrapper, credentialQrText(newCredential('official', 'x'.repeat(257))));
+    expect(wrapper.get('#sign-in-card-error').text()).toContain('not the text of a credential’s QR code');
     await scanCard(wrapper, '   ');
     expect(wrapper.get('#sign-in-card-error').text()).toBe('Scan the QR code of your card first.');
   });

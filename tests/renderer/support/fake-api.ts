@@ -3,7 +3,9 @@
  * the engine's (core/engine/apply.ts, queries.ts) closely enough that a screen
  * sees the same answers it would from a real station: labels checked for blank
  * or control characters and byte length, 32-byte keys, single-use challenges
- * verified with Ed25519, tokens that expire, results only after the end.
+ * verified with Ed25519, tokens that expire, results only after the end. Like
+ * the real transports, it refuses (throws) a request outside the protocol's
+ * limits (core/api/interface-requests.ts) before the station sees it.
  *
  * Test controls: `emit(event)` pushes an event to subscribers, `setNow(ms)`
  * moves the station's clock, `setStatus(partial)` changes the status and
@@ -45,6 +47,8 @@ import {
   type VoterTokenRequest,
   type WriteAnswer,
 } from '../../../core/api/interface-api.ts';
+import { RequestRefusedError } from '../../../core/api/http-interface-client.ts';
+import { isInvalidRequest, parseRequest } from '../../../core/api/interface-requests.ts';
 import { limits, tokenLifetimeMs } from '../../../core/protocol/limits.ts';
 import {
   castVoteCodes,
@@ -450,12 +454,20 @@ export class FakeInterfaceApi implements InterfaceApi {
 
   // --- rules ---
 
-  /** Records the call; a rejection stands for a transport that lost the station. */
+  /**
+   * Records the call; a rejection stands for a transport that lost the station,
+   * or that refused a request outside the protocol's limits (as both the HTTP
+   * server and Electron's bridge check requests with `parseRequest`).
+   */
   private async enter(call: FakeCall): Promise<void> {
     this.calls.push(call);
     // A transport answers asynchronously, so screens see their pending state as they would for real.
     await Promise.resolve();
     if (this.unreachable) throw new TypeError('Failed to fetch');
+    const checked = parseRequest(call.operation, call.request);
+    if (isInvalidRequest(checked)) {
+      throw new RequestRefusedError(`the station refused the request: ${checked.invalid}`, 400);
+    }
   }
 
   private writeRefusal(): { readonly unavailable: UnavailableReason; readonly message: string } | null {

@@ -154,8 +154,20 @@ describe('problems next to the field concerned', () => {
 
   it('shows invalid-name by the name field', async () => {
     const { wrapper } = await mountForm();
-    await fill(wrapper, { name: 'x'.repeat(257), group: 'B' });
+    await fill(wrapper, { name: 'Li\u0007n', group: 'B' });
     expect(descriptionOf(wrapper, fieldLabelled(wrapper, 'Name'))).toContain('This name cannot be used');
+  });
+
+  it('says which label is too long before asking the station, which would refuse the request', async () => {
+    const { wrapper, api } = await mountForm();
+    await fill(wrapper, { name: '名'.repeat(86), group: 'g'.repeat(129) });
+    expect(descriptionOf(wrapper, fieldLabelled(wrapper, 'Name'))).toContain(
+      'This name is too long: at most 256 bytes (a Chinese character takes 3).',
+    );
+    expect(descriptionOf(wrapper, fieldLabelled(wrapper, 'Group'))).toContain(
+      'This group is too long: at most 128 bytes (a Chinese character takes 3).',
+    );
+    expect(api.callsOf('registerVoter')).toEqual([]);
   });
 
   it('shows invalid-group by the group field', async () => {
@@ -219,7 +231,7 @@ describe('problems next to the field concerned', () => {
     (wrapper.vm.$i18n as unknown as { locale: string }).locale = 'zh-TW';
     await flushPromises();
     expect(descriptionOf(wrapper, fieldLabelled(wrapper, '姓名'))).toContain(
-      '已有名為「Chen Mei」的選民登記',
+      '名為「Chen Mei」的選民已經登記',
     );
   });
 });

@@ -67,6 +67,8 @@ describe('a CSV file of voters', () => {
         'Chen,C,',
         'Too,many,,fields',
         'Ho,D,',
+        `${'名'.repeat(86)},E,`,
+        `Kao,${'組'.repeat(43)},`,
       ].join('\n'),
     );
     expect(parsed).toEqual({
@@ -85,6 +87,9 @@ describe('a CSV file of voters', () => {
         },
         { rowNumber: 7, name: 'Chen', problem: { problem: 'duplicate-name', firstRow: 2 } },
         { rowNumber: 8, name: 'Too', problem: { problem: 'field-count', found: 4, expected: 3 } },
+        // Over the protocol's limits in UTF-8 bytes (256 for a name, 128 for a group): 86 and 43 Chinese characters.
+        { rowNumber: 10, name: '名'.repeat(86), problem: { problem: 'name-too-long' } },
+        { rowNumber: 11, name: 'Kao', problem: { problem: 'group-too-long' } },
       ],
     });
   });

@@ -154,6 +154,7 @@ describe('importing bad rows', () => {
         'Chen Mei,D,',
         'Ho,E,',
         `Lee,${'g'.repeat(129)},`,
+        'Kao,F\u0007,',
       ]),
     );
 
@@ -162,9 +163,10 @@ describe('importing bad rows', () => {
       ['4', '', 'The name is empty.'],
       ['5', 'Wang', 'The public key is 30 bytes long; it must be exactly 32.'],
       ['6', 'Chen Mei', 'The same name as row 2.'],
+      ['8', 'Lee', 'This group is too long: at most 128 bytes (a Chinese character takes 3).'],
       [
-        '8',
-        'Lee',
+        '9',
+        'Kao',
         'This group cannot be used: it must be at most 128 bytes of printable text, without line breaks or control characters.',
       ],
     ]);
@@ -175,10 +177,12 @@ describe('importing bad rows', () => {
         .map((cell) => cell.text()),
     ).toEqual(['Row', 'Name', 'Reason']);
     const summary = wrapper.get('[data-testid="import-summary"]').text();
-    expect(summary).toContain('2 of 7 voters registered.');
-    expect(summary).toContain('5 rows were not registered; see the table below.');
-    expect(progressText(wrapper)).toBe('7 of 7');
+    expect(summary).toContain('2 of 8 voters registered.');
+    expect(summary).toContain('6 rows were not registered; see the table below.');
+    expect(progressText(wrapper)).toBe('8 of 8');
     expect([...api.voters.keys()].sort()).toEqual(['Chen Mei', 'Ho', 'Lin']);
+    // A row the station would refuse as a malformed request is never sent.
+    expect(api.callsOf('registerVoter').map((request) => request.name)).not.toContain('Lee');
   });
 
   it('saves the full report as CSV, with names kept as text', async () => {

@@ -52,6 +52,17 @@ describe('the voters store', () => {
     expect(voters.rowAt(0)).toEqual({ name: 'voter-000002', group: 'Group 2' });
   });
 
+  it('finds nobody for a search longer than any name or group, without asking the station', async () => {
+    const api = stationWithVoters(10);
+    const voters = await votersStore(api);
+    voters.setSearch('x'.repeat(257));
+    voters.ensureRows(0, 0);
+    await flushPromises();
+    expect(voters.total).toBe(0);
+    expect(voters.listUnreachable).toBe(false);
+    expect(api.callsOf('listVoters')).toEqual([]);
+  });
+
   it('asks for no page past the end of the search', async () => {
     const api = stationWithVoters(700);
     const voters = await votersStore(api);

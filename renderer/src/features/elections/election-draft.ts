@@ -10,6 +10,7 @@ import type { CreateElectionReason } from '../../../../core/protocol/status-code
 import type { StationStatus, WriteAnswer } from '../../../../core/api/interface-api.ts';
 import { isUnavailable } from '../../../../core/station/station-api.ts';
 import { unavailableMessage } from '../../i18n/unavailable-message.ts';
+import { utf8Bytes } from '../../text/utf8.ts';
 import { localDateTimeToMs } from './local-time.ts';
 
 export type ElectionField = 'name' | 'groups' | 'choices' | 'endsAt' | 'form';
@@ -51,9 +52,6 @@ export function linesOf(text: string): string[] {
     .map((line) => line.trim())
     .filter((line) => line !== '');
 }
-
-const encoder = new TextEncoder();
-const utf8Bytes = (text: string): number => encoder.encode(text).length;
 
 /** A problem with its message under `elections.problem`. */
 const problem = (

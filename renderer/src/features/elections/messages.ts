@@ -19,7 +19,8 @@ export interface ElectionsMessages {
     readonly groupsHint: string;
     readonly choices: string;
     readonly choicesHint: string;
-    readonly lineCount: string;
+    readonly groupCount: string;
+    readonly choiceCount: string;
     readonly endsAt: string;
     readonly endDate: string;
     readonly endTime: string;
@@ -81,7 +82,8 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
         groupsHint: 'One group per line. Only voters registered in these groups can vote.',
         choices: 'Choices',
         choicesHint: 'One choice per line, in the order the ballot shows them.',
-        lineCount: 'None yet | 1 entry | {n} entries',
+        groupCount: 'No group entered yet. | 1 group entered. | {n} groups entered.',
+        choiceCount: 'No choice entered yet. | 1 choice entered. | {n} choices entered.',
         endsAt: 'Voting ends',
         endDate: 'End date',
         endTime: 'End time',
@@ -156,11 +158,12 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
       create: {
         heading: '新增選舉',
         name: '選舉名稱',
-        groups: '可投票的群組',
-        groupsHint: '每行一個群組。只有登記在這些群組的選民可以投票。',
+        groups: '可投票的組別',
+        groupsHint: '每行一個組別。只有登記在這些組別的選民可以投票。',
         choices: '選項',
         choicesHint: '每行一個選項，依選票上顯示的順序排列。',
-        lineCount: '尚未輸入 | 1 項 | {n} 項',
+        groupCount: '尚未輸入組別。 | 已輸入 1 個組別。 | 已輸入 {n} 個組別。',
+        choiceCount: '尚未輸入選項。 | 已輸入 1 個選項。 | 已輸入 {n} 個選項。',
         endsAt: '投票截止',
         endDate: '截止日期',
         endTime: '截止時間',
@@ -177,12 +180,12 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
           exists: '已有同名的選舉，請改用其他名稱。',
         },
         groups: {
-          missing: '請至少輸入一個群組。',
-          tooMany: '群組太多：輸入了 {count} 個，最多 {max} 個。',
-          tooLong: '群組「{item}」太長：最多 {max} 位元組（一個中文字占 3 位元組）。',
-          duplicate: '群組「{item}」重複出現，請只保留一行。',
-          duplicateStation: '有群組重複出現，每個群組請只保留一行。',
-          invalid: '投票站拒絕某個群組名稱：名稱空白、太長，或含有控制字元。',
+          missing: '請至少輸入一個組別。',
+          tooMany: '組別太多：輸入了 {count} 個，最多 {max} 個。',
+          tooLong: '組別「{item}」太長：最多 {max} 位元組（一個中文字占 3 位元組）。',
+          duplicate: '組別「{item}」重複出現，請只保留一行。',
+          duplicateStation: '有組別重複出現，每個組別請只保留一行。',
+          invalid: '投票站拒絕某個組別名稱：名稱空白、太長，或含有控制字元。',
         },
         choices: {
           missing: '請至少輸入一個選項。',
@@ -212,11 +215,11 @@ export const electionsMessages: FeatureMessages<{ elections: ElectionsMessages }
         unreachable: '無法載入選舉清單：投票站沒有回應。',
         empty: '目前沒有選舉。',
         name: '名稱',
-        groups: '群組',
+        groups: '組別',
         choices: '選項',
         ends: '投票截止',
         state: '狀態',
-        votes: '已投票數',
+        votes: '投票人數',
         open: '投票中',
         closed: '已截止',
         left: '剩餘 {time}',

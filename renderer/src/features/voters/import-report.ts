@@ -8,6 +8,7 @@ import { credentialFileText, type Credential } from '../../credentials/credentia
 import type { MessageRef } from '../../i18n/index.ts';
 import type { RegisterResult } from '../../stores/voters.ts';
 import type { RowProblem } from './voter-csv.ts';
+import { tooLongMessage } from './voter-labels.ts';
 import { isWriteProblem } from './write-problems.ts';
 
 export interface ReportRow extends MessageRef {
@@ -26,6 +27,9 @@ export function rowProblemMessage(problem: RowProblem): MessageRef {
         : { key: 'voters.row.key-not-text', params: {} };
     case 'duplicate-name':
       return { key: 'voters.row.duplicate-name', params: { row: problem.firstRow } };
+    case 'name-too-long':
+    case 'group-too-long':
+      return tooLongMessage(problem.problem);
     default:
       return { key: `voters.row.${problem.problem}`, params: {} };
   }

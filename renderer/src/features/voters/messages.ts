@@ -31,6 +31,8 @@ export interface VotersMessages {
   readonly registerRefused: Readonly<Record<Exclude<RegisterVoterReason, 'ok'>, string>>;
   /** A write got no answer (why the station took no write is said in common-messages.ts). */
   readonly writeUnreachable: string;
+  /** A name or group over the protocol's limit (`{max}` bytes), found before sending. */
+  readonly tooLong: { readonly name: string; readonly group: string };
   readonly list: {
     readonly heading: string;
     readonly search: string;
@@ -155,6 +157,10 @@ export const votersMessages: FeatureMessages<{ voters: VotersMessages }> = {
       },
       writeUnreachable:
         'The station did not answer, so the change may or may not have been saved. Check the list of voters before trying again.',
+      tooLong: {
+        name: 'This name is too long: at most {max} bytes (a Chinese character takes 3).',
+        group: 'This group is too long: at most {max} bytes (a Chinese character takes 3).',
+      },
       list: {
         heading: 'Registered voters',
         search: 'Search by name or group',
@@ -277,13 +283,17 @@ export const votersMessages: FeatureMessages<{ voters: VotersMessages }> = {
         'wrong-length': '此金鑰長度為 {bytes} 位元組；公開金鑰必須剛好是 32 位元組。',
       },
       registerRefused: {
-        'voter-exists': '已有名為「{name}」的選民登記。請使用其他姓名。',
+        'voter-exists': '名為「{name}」的選民已經登記。請使用其他姓名。',
         'invalid-name': '此姓名無法使用：必須是最多 256 位元組的可列印文字，不可包含換行或控制字元。',
         'invalid-group': '此組別無法使用：必須是最多 128 位元組的可列印文字，不可包含換行或控制字元。',
         'invalid-public-key': '投票站拒絕此公開金鑰：必須剛好是 32 位元組。',
         'register-full': '投票站的選民人數已達上限（10,000,000 人），無法再登記。',
       },
       writeUnreachable: '投票站沒有回應，變更可能已儲存，也可能沒有。再試一次之前，請先查看選民名單。',
+      tooLong: {
+        name: '姓名太長：最多 {max} 位元組（一個中文字占 3 位元組）。',
+        group: '組別名稱太長：最多 {max} 位元組（一個中文字占 3 位元組）。',
+      },
       list: {
         heading: '已登記的選民',
         search: '依姓名或組別搜尋',
@@ -364,8 +374,8 @@ export const votersMessages: FeatureMessages<{ voters: VotersMessages }> = {
       row: {
         'field-count': '有 {found} 個欄位；第一行列出 {expected} 個欄位。',
         'bad-quotes': '引號未閉合或位置錯誤。',
-        'missing-name': '姓名是空的。',
-        'missing-group': '組別是空的。',
+        'missing-name': '姓名空白。',
+        'missing-group': '組別空白。',
         'key-not-text': '公開金鑰不是 base64 或十六進位文字。',
         'key-wrong-length': '公開金鑰長度為 {bytes} 位元組；必須剛好是 32 位元組。',
         'duplicate-name': '與第 {row} 列的姓名相同。',

@@ -7,6 +7,7 @@
  */
 import Papa from 'papaparse';
 import { parsePublicKeyText, type PublicKeyProblem } from './public-key-text.ts';
+import { groupProblem, nameProblem, type TooLong } from './voter-labels.ts';
 
 export const csvImportLimits = {
   fileBytesMax: 10 * 1024 * 1024,
@@ -30,6 +31,7 @@ export type RowProblem =
   | { readonly problem: 'bad-quotes' }
   | { readonly problem: 'missing-name' }
   | { readonly problem: 'missing-group' }
+  | { readonly problem: TooLong }
   | { readonly problem: 'public-key'; readonly key: Exclude<PublicKeyProblem, { problem: 'empty' }> }
   | { readonly problem: 'duplicate-name'; readonly firstRow: number };
 
@@ -120,8 +122,8 @@ function checkRow(
   if (record.length !== expected) return { problem: 'field-count', found: record.length, expected };
   const name = (record[columns.name] ?? '').trim();
   const group = (record[columns.group] ?? '').trim();
-  if (name === '') return { problem: 'missing-name' };
-  if (group === '') return { problem: 'missing-group' };
+  const label = nameProblem(name) ?? groupProblem(group);
+  if (label !== null) return { problem: label };
   const key = parsePublicKeyText(record[columns.publicKey] ?? '');
   if ('publicKey' in key) return { name, group, publicKey: key.publicKey };
   if (key.problem === 'empty') return { name, group, publicKey: null };
