@@ -309,7 +309,10 @@ function officialWriteAnswer(
   return { code: answer.code, reason: answer.reason };
 }
 
-/** Whether a subscriber would see a difference (the backup's lag alone changes with every write). */
+/**
+ * Whether a subscriber would see a difference (the backup's lag alone changes with every write,
+ * and the time a majority lapses with every renewal).
+ */
 function sameStatus(a: StationStatus, b: StationStatus): boolean {
   return (
     a.role === b.role &&
@@ -320,7 +323,12 @@ function sameStatus(a: StationStatus, b: StationStatus): boolean {
     a.peer.connected === b.peer.connected &&
     a.peer.inSync === b.peer.inSync &&
     a.peer.address === b.peer.address &&
-    a.peer.stationId === b.peer.stationId
+    a.peer.stationId === b.peer.stationId &&
+    a.witness.configured === b.witness.configured &&
+    a.witness.connected === b.witness.connected &&
+    a.witness.address === b.witness.address &&
+    a.quorum.held === b.quorum.held &&
+    a.quorum.reason === b.quorum.reason
   );
 }
 

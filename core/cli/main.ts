@@ -20,6 +20,7 @@ interface StationFlags {
   readonly mdns: boolean;
   readonly failoverMs: number;
   readonly requireBackup: boolean;
+  readonly witness?: HostPort;
 }
 
 interface WitnessFlags {
@@ -80,6 +81,12 @@ program
       .default(1500),
   )
   .option('--require-backup', 'refuse changes while no backup station is in sync', false)
+  .addOption(
+    new Option(
+      '--witness <host:port>',
+      "the witness's address (see `evote witness`): changes only with a majority, take-over only with its vote",
+    ).argParser(hostPortArgument),
+  )
   .action(async (flags: StationFlags) => {
     await runStation({
       dataDir: flags.data,
@@ -133,7 +140,12 @@ function pairingKeyOf(text: string): Uint8Array {
 
 function pairingOf(flags: StationFlags): PairingConfig | null {
   if (flags.pairKey === undefined) {
-    if (flags.peer !== undefined || flags.role === 'backup' || flags.requireBackup) {
+    if (
+      flags.peer !== undefined ||
+      flags.role === 'backup' ||
+      flags.requireBackup ||
+      flags.witness !== undefined
+    ) {
       throw new Error('pairing with another station needs --pair-key (create one with `evote pair-key`)');
     }
     return null;
@@ -147,6 +159,7 @@ function pairingOf(flags: StationFlags): PairingConfig | null {
     mdns: flags.mdns,
     failoverMs: flags.failoverMs,
     requireBackup: flags.requireBackup,
+    ...(flags.witness === undefined ? {} : { witness: flags.witness }),
   };
 }
 

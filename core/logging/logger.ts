@@ -57,6 +57,7 @@ export type LogEvent =
   | 'quorum-lost'
   | 'quorum-vote-granted'
   | 'quorum-refused'
+  | 'quorum-vouched'
   // The witness process (core/witness/witness-server.ts, `evote witness`).
   | 'witness-start-init'
   | 'witness-listening'

@@ -26,6 +26,8 @@ export class FollowerSession {
   /** Messages are handled one at a time, in order. */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The send time of the newest heartbeat that carried one, echoed in acknowledgements. */
+  private heartbeatSentAtMs: number | null = null;
 
   constructor(
     private readonly channel: PeerChannel,
@@ -43,6 +45,8 @@ export class FollowerSession {
   }
 
   handle(message: ReplicationMessage): void {
+    if (message.type === 'heartbeat' && message.sentAtMs !== undefined)
+      this.heartbeatSentAtMs = Math.max(this.heartbeatSentAtMs ?? 0, message.sentAtMs);
     if (message.type === 'heartbeat' && this.welcomed) {
       // Liveness must not wait behind a long step (installing a snapshot of a million voters
       // takes seconds): answer at once with what is durable here, which after the welcome is
@@ -149,7 +153,13 @@ export class FollowerSession {
   }
 
   private ack(epoch: number): void {
-    this.send({ type: 'ack', epoch, seq: this.station.lastSeq });
+    const seq = this.station.lastSeq;
+    const heartbeatSentAtMs = this.heartbeatSentAtMs;
+    this.send(
+      heartbeatSentAtMs === null
+        ? { type: 'ack', epoch, seq }
+        : { type: 'ack', epoch, seq, heartbeatSentAtMs },
+    );
   }
 
   private send(message: ReplicationMessage): void {

@@ -132,8 +132,15 @@ export class LeaderSession {
     });
   }
 
-  heartbeat(): void {
-    this.send({ type: 'heartbeat', epoch: this.epochRecord().epoch, lastSeq: this.station.lastSeq });
+  /** `sentAtMs` (with a witness): the lease clock's reading now, which the follower echoes. */
+  heartbeat(sentAtMs?: number): void {
+    const epoch = this.epochRecord().epoch;
+    const lastSeq = this.station.lastSeq;
+    this.send(
+      sentAtMs === undefined
+        ? { type: 'heartbeat', epoch, lastSeq }
+        : { type: 'heartbeat', epoch, lastSeq, sentAtMs },
+    );
   }
 
   acknowledge(seq: number): void {

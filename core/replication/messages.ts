@@ -59,9 +59,24 @@ export type ReplicationMessage =
       readonly chunk: Uint8Array;
     }
   | { readonly type: 'records'; readonly epoch: number; readonly records: readonly ReplicatedRecord[] }
-  | { readonly type: 'heartbeat'; readonly epoch: number; readonly lastSeq: number }
+  | {
+      readonly type: 'heartbeat';
+      readonly epoch: number;
+      readonly lastSeq: number;
+      /** With a witness: when the leader sent it (its lease clock), for the follower to echo. */
+      readonly sentAtMs?: number;
+    }
   /** Follower → leader: everything up to `seq` is durable here. */
-  | { readonly type: 'ack'; readonly epoch: number; readonly seq: number }
+  | {
+      readonly type: 'ack';
+      readonly epoch: number;
+      readonly seq: number;
+      /**
+       * The `sentAtMs` of the newest heartbeat the follower received: it promises not to seek
+       * promotion until the fail-over time after that, which the leader counts as a lease.
+       */
+      readonly heartbeatSentAtMs?: number;
+    }
   /** Leader → follower: writes have stopped at `lastSeq`; become primary in `newEpoch`. */
   | { readonly type: 'handover'; readonly epoch: number; readonly newEpoch: number; readonly lastSeq: number }
   /** New primary → old leader: the new epoch is durable here and it serves. */
@@ -132,10 +147,24 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
           return { seq: integerField(record, 'seq'), payload: bytesField(record, 'payload') };
         }),
       };
-    case 'heartbeat':
-      return { type, epoch, lastSeq: integerField(object, 'lastSeq') };
-    case 'ack':
-      return { type, epoch, seq: integerField(object, 'seq') };
+    case 'heartbeat': {
+      const sentAtMs = optionalIntegerField(object, 'sentAtMs');
+      return {
+        type,
+        epoch,
+        lastSeq: integerField(object, 'lastSeq'),
+        ...(sentAtMs === null ? {} : { sentAtMs }),
+      };
+    }
+    case 'ack': {
+      const heartbeatSentAtMs = optionalIntegerField(object, 'heartbeatSentAtMs');
+      return {
+        type,
+        epoch,
+        seq: integerField(object, 'seq'),
+        ...(heartbeatSentAtMs === null ? {} : { heartbeatSentAtMs }),
+      };
+    }
     case 'handover':
       return {
         type,
@@ -154,6 +183,10 @@ function decodePartialSnapshot(value: unknown): { seq: number; receivedChunks: n
   if (value === null || value === undefined) return null;
   const object = asObject(value, 'partial snapshot');
   return { seq: integerField(object, 'seq'), receivedChunks: integerField(object, 'receivedChunks') };
+}
+
+function optionalIntegerField(object: JsonObject, field: string): number | null {
+  return object[field] === undefined ? null : integerField(object, field);
 }
 
 function roleField(object: JsonObject, field: string): StationRole {

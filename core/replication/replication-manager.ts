@@ -8,12 +8,18 @@
  * written durably first; it never accepts replication messages from a lower
  * epoch; on seeing a higher epoch it stops taking writes at once. While a
  * backup is live, a write is acknowledged only once it is durable on both.
+ *
+ * With a witness (`witness` option, core/witness/quorum.ts): writes only while
+ * a majority holds under a lease, a new epoch only with the witness's vote
+ * (take-over and hand-over alike), and a hand-over first gives the lease up.
  */
 import type { Logger } from '../logging/logger.ts';
 import { systemTimers, type Clock, type Scheduler } from '../station/environment.ts';
 import type { Unavailable } from '../station/station-api.ts';
 import type { StationStatus } from '../station/station-status.ts';
 import type { CommitReplicator, Station } from '../station/station.ts';
+import { holderClock } from '../witness/lease.ts';
+import { Quorum } from '../witness/quorum.ts';
 import { readEpochRecord, startEpoch, writeEpochRecord, type EpochRecord } from './epoch-record.ts';
 import { FollowerSession } from './follower-session.ts';
 import { leads } from './leader-choice.ts';
@@ -43,7 +49,20 @@ export interface ReplicationOptions {
   readonly timers?: Scheduler;
   readonly logger: Logger;
   readonly onChange: (status: ReplicationStatus) => void;
+  /** A witness (--witness); without one the station behaves as it always did. */
+  readonly witness?: WitnessOptions;
 }
+
+export interface WitnessOptions {
+  /** HOST:PORT of the witness. */
+  readonly address: string;
+  /** Opens a secure channel to the witness. */
+  readonly dial: (address: string) => Promise<PeerChannel>;
+  /** The clock leases are timed on; by default one that never runs slow (core/witness/lease.ts). */
+  readonly leaseClock?: Clock;
+}
+
+const noWitness = { configured: false, connected: false, address: '' } as const;
 
 /** The station's status as replication sees it (the station adds its id). */
 export type ReplicationStatus = Omit<StationStatus, 'stationId'>;
@@ -89,14 +108,42 @@ export class ReplicationManager implements CommitReplicator {
     readonly receivedChunks: number;
   } | null = null;
 
+  /** With a witness: the majority this station holds, and the witness's votes. */
+  private readonly quorum: Quorum | null;
+  /** With a witness: the link this station leads without the vote for a new epoch yet (tried again). */
+  private awaitingVoteFor: Link | null = null;
+  /** With a witness: the lease was given up for a hand-over in progress. */
+  private leaseReleased = false;
+
   constructor(private readonly options: ReplicationOptions) {
     this.timers = options.timers ?? systemTimers;
+    const witness = options.witness;
+    this.quorum =
+      witness === undefined
+        ? null
+        : new Quorum({
+            stationId: options.station.stationId,
+            witnessAddress: witness.address,
+            failoverMs: options.failoverMs,
+            dial: witness.dial,
+            clock: witness.leaseClock ?? holderClock(),
+            wallClock: options.clock,
+            timers: this.timers,
+            logger: options.logger,
+            onChange: () => {
+              if (!this.stopped) this.publish();
+            },
+            onNewerEpoch: (epoch) => {
+              this.fence(epoch);
+            },
+          });
   }
 
   async start(): Promise<void> {
     this.epochRecord = await readEpochRecord(this.options.station.dataDir, this.options.station.fileSystem);
     this.startedAtMs = this.options.clock.nowMs();
     this.options.station.setReplicator(this);
+    this.quorum?.start();
     if (this.options.preferredRole === 'primary' && !this.options.peerExpected)
       await this.promote('no peer configured');
     const tickMs = Math.max(50, Math.floor(this.options.failoverMs / 5));
@@ -115,6 +162,7 @@ export class ReplicationManager implements CommitReplicator {
     this.stopped = true;
     this.writable = false;
     this.cancelTick?.();
+    this.quorum?.stop();
     this.dropLink('this station is stopping');
     await this.promoting;
   }
@@ -133,7 +181,7 @@ export class ReplicationManager implements CommitReplicator {
     return {
       role: this.role,
       epoch: this.epochRecord.epoch,
-      writable: this.writable && !this.handingOver,
+      writable: this.writable && !this.handingOver && (this.quorum?.held() ?? true),
       peer: {
         connected: this.link !== null,
         inSync: this.link !== null && inSync,
@@ -142,11 +190,14 @@ export class ReplicationManager implements CommitReplicator {
         lagRecords: leader?.lagRecords ?? 0,
       },
       unprotected: this.writable && !(leader?.inSync ?? false),
+      witness: this.quorum?.witnessStatus() ?? noWitness,
+      quorum: this.quorum?.quorumStatus() ?? { held: false },
     };
   }
 
   writeRefusal(): Unavailable | null {
     if (this.writable && !this.handingOver) {
+      if (this.quorum !== null && !this.quorum.held()) return this.quorum.refusal();
       if (
         this.options.requireBackup &&
         !(this.link?.session instanceof LeaderSession && this.link.session.inSync)
@@ -173,6 +224,12 @@ export class ReplicationManager implements CommitReplicator {
   async replicate(seq: number, payload: Uint8Array): Promise<Unavailable | null> {
     const session = this.link?.session;
     const replicated = session instanceof LeaderSession ? await session.replicate(seq, payload) : false;
+    if (this.quorum !== null) {
+      // Acknowledged only while the majority still holds; a write the backup lacks only once the
+      // witness knows this station goes on alone (so it votes for no one else).
+      const kept = replicated ? this.quorum.held() : await this.quorum.confirmAlone();
+      if (!kept) return this.quorum.lostRefusal(replicated);
+    }
     if (replicated || !this.options.requireBackup) return null;
     return {
       unavailable: 'backup-unavailable',
@@ -308,6 +365,8 @@ export class ReplicationManager implements CommitReplicator {
 
   private async lead(link: Link): Promise<void> {
     if (this.role !== 'primary' || !this.writable) await this.promote('leading the pair');
+    // Without the witness's vote yet: lead anyway (no writes are taken) and ask again on every tick.
+    if (this.quorum !== null && !this.writable) this.awaitingVoteFor = link;
     const session = link.session as LeaderSession;
     try {
       await session.start({
@@ -354,6 +413,7 @@ export class ReplicationManager implements CommitReplicator {
     }
     if (message.type === 'ack') {
       session.acknowledge(message.seq);
+      if (message.heartbeatSentAtMs !== undefined) this.quorum?.peerAcknowledged(message.heartbeatSentAtMs);
       this.maybeHandOver(link, session);
       this.publish();
     }
@@ -385,28 +445,43 @@ export class ReplicationManager implements CommitReplicator {
         this.publish();
       },
       takeOver: async (newEpoch: number) => {
-        await this.promote('hand-over from the serving station', newEpoch);
+        await this.promote('hand-over from the serving station', newEpoch, true);
+        if (this.quorum !== null && (this.role !== 'primary' || this.epochRecord.epoch !== newEpoch))
+          throw new Error(`the witness did not vote for this station in epoch ${newEpoch}`);
       },
       caughtUp: (caughtUp: boolean) => {
         if (caughtUp === this.caughtUp) return;
         this.caughtUp = caughtUp;
+        // A restarted holder of the witness's vote tells it that the station it follows has it all.
+        const leader = this.link?.peer.stationId;
+        if (caughtUp && leader !== undefined) this.quorum?.vouch(this.epochRecord.epoch, leader);
         this.publish();
       },
     };
   }
 
   /** Becomes primary in a new epoch, written durably before any write is taken. */
-  private promote(reason: string, epoch = this.epochRecord.epoch + 1): Promise<void> {
-    this.promoting ??= this.becomePrimary(reason, epoch).finally(() => {
+  private promote(reason: string, epoch = this.epochRecord.epoch + 1, exact = false): Promise<void> {
+    this.promoting ??= this.becomePrimary(reason, epoch, exact).finally(() => {
       this.promoting = null;
     });
     return this.promoting;
   }
 
-  private async becomePrimary(reason: string, requestedEpoch: number): Promise<void> {
-    this.leaderLastHeardMs = null;
+  private async becomePrimary(reason: string, requestedEpoch: number, exact: boolean): Promise<void> {
     // Never reuse an epoch offered in a hand-over: the other station may be serving in it.
-    const epoch = Math.max(requestedEpoch, (this.offeredEpoch ?? 0) + 1);
+    let epoch = Math.max(requestedEpoch, (this.offeredEpoch ?? 0) + 1);
+    if (this.quorum !== null) {
+      // No new epoch without the witness's vote; refused, this station stays as it is (and says why).
+      const vote = await this.quorum.acquireEpoch(epoch, this.epochRecord.epoch, exact);
+      if (!vote.granted || this.stopped) {
+        this.publish();
+        return;
+      }
+      epoch = vote.epoch;
+      this.awaitingVoteFor = null;
+    }
+    this.leaderLastHeardMs = null;
     this.offeredEpoch = null;
     const record = startEpoch(
       this.epochRecord,
@@ -431,6 +506,8 @@ export class ReplicationManager implements CommitReplicator {
     if (this.handingOver || this.options.preferredRole === 'primary' || link.peer.preferredRole !== 'primary')
       return;
     if (!session.inSync) return;
+    // With a witness, the hand-over goes through it: not while it cannot be reached.
+    if (this.quorum !== null && !this.quorum.witnessStatus().connected) return;
     this.handingOver = true;
     void (async () => {
       await this.options.station.settle();
@@ -439,6 +516,17 @@ export class ReplicationManager implements CommitReplicator {
       if (this.link !== link) {
         this.handingOver = false;
         return;
+      }
+      if (this.quorum !== null) {
+        // Give the lease up first (the returning station holds everything), so the witness votes
+        // for it at once; no write is taken meanwhile.
+        const released = await this.quorum.release(this.epochRecord.epoch, link.peer.stationId);
+        this.leaseReleased = released;
+        if (!released || this.link !== link) {
+          this.handingOver = false;
+          this.publish();
+          return;
+        }
       }
       this.options.logger.log('info', 'replication-handover-init', 'handing the primary role back', {
         lastSeq,
@@ -477,7 +565,9 @@ export class ReplicationManager implements CommitReplicator {
     const nowMs = this.options.clock.nowMs();
     const link = this.link;
     if (link !== null) {
-      if (link.session instanceof LeaderSession) link.session.heartbeat();
+      if (link.session instanceof LeaderSession) link.session.heartbeat(this.quorum?.nowMs());
+      if (this.awaitingVoteFor === link && !this.writable && !this.handingOver)
+        void this.promote('leading the pair');
       if (nowMs - link.lastHeardMs > this.options.failoverMs) {
         this.options.logger.log('warn', 'replication-peer-silent', 'no word from the peer', {
           peer: link.channel.remoteAddress,
@@ -539,6 +629,14 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private publish(): void {
+    if (this.quorum !== null) {
+      if (!this.handingOver) this.leaseReleased = false;
+      const leader = this.link?.session instanceof LeaderSession ? this.link.session : null;
+      this.quorum.update(
+        this.role === 'primary' && this.writable && !this.leaseReleased ? this.epochRecord.epoch : null,
+        leader?.inSync === true ? (this.link?.peer.stationId ?? null) : null,
+      );
+    }
     const status = this.status();
     if (status.unprotected !== this.wasUnprotected) {
       this.wasUnprotected = status.unprotected;

@@ -31,6 +31,8 @@ export interface PairingConfig {
   readonly mdns: boolean;
   readonly failoverMs: number;
   readonly requireBackup: boolean;
+  /** The witness's address (--witness); absent without one. */
+  readonly witness?: HostPort;
 }
 
 export interface StationRuntimeConfig {
@@ -141,6 +143,10 @@ async function startPairing(
 ): Promise<ReplicationManager> {
   const identity = await deriveTlsIdentity(pairing.pairingKey);
   let discovery: StationDiscovery | null = null;
+  const dialSecure = async (address: string) => {
+    const { host, port } = splitAddress(address);
+    return connectSecure({ host, port, identity, logger, timeoutMs: dialTimeoutMs });
+  };
   const manager = new ReplicationManager({
     station,
     preferredRole: pairing.role,
@@ -148,10 +154,10 @@ async function startPairing(
     failoverMs: pairing.failoverMs,
     requireBackup: pairing.requireBackup,
     peerExpected: true,
-    dial: async (address) => {
-      const { host, port } = splitAddress(address);
-      return connectSecure({ host, port, identity, logger, timeoutMs: dialTimeoutMs });
-    },
+    dial: dialSecure,
+    ...(pairing.witness === undefined
+      ? {}
+      : { witness: { address: formatAddress(pairing.witness), dial: dialSecure } }),
     clock: systemClock,
     logger,
     onChange: (status) => {
@@ -205,6 +211,8 @@ function statusOf(stationId: string, replication: ReplicationStatus | null): Sta
       writable: true,
       unprotected: true,
       peer: { connected: false, inSync: false, address: '', stationId: '', lagRecords: 0 },
+      witness: { configured: false, connected: false, address: '' },
+      quorum: { held: false },
     };
   }
   return { ...replication, stationId };

@@ -21,7 +21,12 @@ export type UnavailableReason =
   /** This station is the backup, or is not serving as primary right now. */
   | 'not-primary'
   /** A backup is required (--require-backup) and none is in sync. */
-  | 'backup-unavailable';
+  | 'backup-unavailable'
+  /**
+   * With a witness: this station holds no majority (neither the witness nor its backup confirmed
+   * it in time), or lost it before it could confirm a change it recorded.
+   */
+  | 'no-quorum';
 
 export interface Unavailable {
   readonly unavailable: UnavailableReason;

@@ -39,6 +39,6 @@ export interface StationStatus {
   /** True for a primary with no backup in sync: acknowledged changes exist on this machine only. */
   readonly unprotected: boolean;
   readonly peer: PeerStatus;
-  readonly witness?: WitnessStatus;
-  readonly quorum?: QuorumStatus;
+  readonly witness: WitnessStatus;
+  readonly quorum: QuorumStatus;
 }

@@ -87,6 +87,9 @@ export class Quorum {
   private lastLoggedProblem: string | null = null;
   private waiters: (() => void)[] = [];
   private stopped = false;
+  /** A declaration for the witness that the station this one follows holds everything (see `vouch`). */
+  private pendingVouch: { readonly epoch: number; readonly leader: string } | null = null;
+  private vouching = false;
 
   constructor(private readonly options: QuorumOptions) {
     this.leaseDurationMs = leaseDurationMsFor(options.failoverMs);
@@ -100,6 +103,7 @@ export class Quorum {
       requestTimeoutMs: Math.max(1_000, options.failoverMs),
       onConnectionChange: (connected) => {
         if (connected && this.servingEpoch !== null) this.renew();
+        if (connected) this.sendVouch();
         this.changed();
       },
     });
@@ -118,9 +122,9 @@ export class Quorum {
     this.wake();
   }
 
-  /** A reading of the lease clock, e.g. for the send time a heartbeat carries. */
+  /** A reading of the lease clock in whole ms (rounded down: earlier is safe), e.g. for a heartbeat. */
   nowMs(): number {
-    return this.options.clock.nowMs();
+    return Math.floor(this.options.clock.nowMs());
   }
 
   /**
@@ -141,6 +145,7 @@ export class Quorum {
         this.cancelRenewal = null;
       } else {
         renewNow = true;
+        this.pendingVouch = null;
       }
     }
     if (peerSynced !== this.peerSynced) {
@@ -289,6 +294,21 @@ export class Quorum {
     return false;
   }
 
+  /**
+   * This station follows `leader` in `epoch` and holds everything the leader holds, and the leader
+   * continued this station's own log (so it holds everything this station ever acknowledged). If
+   * this station is the witness's holder of `epoch` (it served in it, then restarted), it tells the
+   * witness so (a release naming `leader`): otherwise a leader that caught up while this station
+   * had told the witness it went on alone could never be voted for, and neither would serve. A
+   * station that is not the holder is refused, which changes nothing.
+   */
+  vouch(epoch: number, leader: string): void {
+    if (this.servingEpoch !== null || epoch === 0) return;
+    if (this.witnessHolder !== '' && this.witnessHolder !== this.options.stationId) return;
+    this.pendingVouch = { epoch, leader };
+    this.sendVouch();
+  }
+
   witnessStatus(): WitnessStatus {
     return { configured: true, connected: this.client.connected, address: this.options.witnessAddress };
   }
@@ -382,6 +402,35 @@ export class Quorum {
       }
     }
     this.changed();
+  }
+
+  private sendVouch(): void {
+    const vouch = this.pendingVouch;
+    if (vouch === null || this.vouching || !this.client.connected) return;
+    this.vouching = true;
+    void this.client
+      .request((requestId) => ({
+        type: 'release',
+        requestId,
+        epoch: vouch.epoch,
+        stationId: this.options.stationId,
+        synced: vouch.leader,
+      }))
+      .then((reply) => {
+        this.vouching = false;
+        // Unanswered: sent again once the witness is connected again.
+        if (reply === null) return;
+        if (this.pendingVouch === vouch) this.pendingVouch = null;
+        if (reply.type === 'refused') this.learn(reply);
+        if (reply.type === 'released') {
+          this.options.logger.log(
+            'info',
+            'quorum-vouched',
+            'told the witness that the primary this station follows holds everything it acknowledged',
+            { epoch: vouch.epoch, primary: vouch.leader },
+          );
+        }
+      });
   }
 
   private learn(reply: Extract<WitnessReply, { type: 'refused' }>): void {

@@ -15,6 +15,8 @@ export const aloneStatus: StationStatus = {
   writable: true,
   unprotected: true,
   peer: { connected: false, inSync: false, address: '', stationId: '', lagRecords: 0 },
+  witness: { configured: false, connected: false, address: '' },
+  quorum: { held: false },
 };
 
 export interface InterfaceUnderTest {

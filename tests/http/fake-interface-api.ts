@@ -32,6 +32,8 @@ export const sampleStatus: StationStatus = {
   writable: true,
   unprotected: true,
   peer: { connected: false, inSync: false, address: '', stationId: '', lagRecords: 0 },
+  witness: { configured: false, connected: false, address: '' },
+  quorum: { held: false },
 };
 
 const ok = { code: 0, reason: 'ok' } as const;

@@ -255,4 +255,35 @@ describe('quorum with a witness', () => {
     expect(old.newerEpochs).toEqual([2]);
     expect(old.quorum.held()).toBe(false);
   });
+
+  it('a restarted holder following a caught-up leader vouches for it, so the leader can be voted for', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    // y served epoch 1 alone (its backup x was not in sync), then stopped.
+    const before = await servingQuorum('y', time, witness, 1, null);
+    before.quorum.stop();
+    const leader = startQuorum('x', time, witness);
+    await flushMessages();
+    // x caught up meanwhile and leads the pair, but the witness only knows y went on alone.
+    const refused = leader.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await refused).toMatchObject({ granted: false });
+    expect(leader.quorum.quorumStatus().reason).toMatch(/may not hold/);
+    // y, restarted, follows x and is caught up: it vouches.
+    const restarted = startQuorum('y', time, witness);
+    await flushMessages();
+    restarted.quorum.vouch(1, 'x');
+    await flushMessages();
+    expect(witness.core.state.synced).toBe('x');
+    expect(restarted.logger.entries.map((entry) => entry.event)).toContain('quorum-vouched');
+    const granted = leader.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await granted).toEqual({ granted: true, epoch: 2 });
+    // A station that is not the holder vouches for nothing.
+    const other = startQuorum('z', time, witness);
+    await flushMessages();
+    other.quorum.vouch(2, 'y');
+    await flushMessages();
+    expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'x', synced: null });
+  });
 });
