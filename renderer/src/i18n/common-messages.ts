@@ -53,6 +53,9 @@ export const commonMessages: FeatureMessages<{
       // Answered before writing, or after writing here when the backup did not confirm: both are possible.
       'backup-unavailable':
         'No backup station is in sync, and this station is set to require one. The change was refused, or kept on this station only: check before trying again, and reconnect the backup.',
+      // Likewise answered before writing, or after writing here without the majority's confirmation.
+      'no-quorum':
+        'This station could not confirm that it is still the primary: neither the witness nor the backup answered in time, so the other station may be taking over. The change was refused, or kept without that confirmation: check before trying again.',
     },
   },
   'zh-TW': {
@@ -90,6 +93,8 @@ export const commonMessages: FeatureMessages<{
       notPrimaryAt: '此投票站是備援站，因此沒有儲存任何資料。請在位於 {address} 的主站上操作。',
       'backup-unavailable':
         '沒有已同步的備援站，而此投票站設定為必須有備援站。此變更可能已遭拒絕，也可能只存在於此投票站：再試一次之前請先確認，並重新連接備援站。',
+      'no-quorum':
+        '此投票站無法確認自己仍是主站：見證站與備援站都沒有及時回應，另一個投票站可能正在接手。此變更可能已遭拒絕，也可能未經確認就已保存：再試一次之前請先確認。',
     },
   },
 };

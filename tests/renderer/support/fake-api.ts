@@ -94,6 +94,12 @@ interface FakeToken {
   readonly expiresAtMs: number;
 }
 
+/** Without --witness: no witness, and no majority to hold (the station decides alone). */
+const noWitness = {
+  witness: { configured: false, connected: false, address: '' },
+  quorum: { held: false },
+} as const;
+
 /** A single primary with no backup, as `evote station` runs without pairing. */
 export const standaloneStatus: StationStatus = {
   role: 'primary',
@@ -102,6 +108,7 @@ export const standaloneStatus: StationStatus = {
   writable: true,
   unprotected: true,
   peer: { connected: false, inSync: false, address: '', stationId: '', lagRecords: 0 },
+  ...noWitness,
 };
 
 /** A primary whose backup holds everything: no warnings. */
@@ -118,6 +125,7 @@ export const protectedStatus: StationStatus = {
     stationId: 'station-b',
     lagRecords: 0,
   },
+  ...noWitness,
 };
 
 export interface FakeApiOptions {

@@ -298,6 +298,7 @@ describe('refusals of a vote', () => {
     ['not-primary', 'unavailable-retry'],
     ['backup-unavailable', 'unavailable-retry'],
     ['stopping', 'unavailable-retry'],
+    ['no-quorum', 'unavailable-retry'],
     ['storage-full', 'unavailable-ask-official'],
     ['storage-failed', 'unavailable-ask-official'],
   ] as const)(

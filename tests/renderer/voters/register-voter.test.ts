@@ -206,6 +206,7 @@ describe('problems next to the field concerned', () => {
     ['stopping', 'shutting down'],
     ['not-primary', 'This station is not the primary right now'],
     ['backup-unavailable', 'No backup station is in sync'],
+    ['no-quorum', 'could not confirm that it is still the primary'],
   ])('explains %s for the whole form and keeps the credential unshown', async (reason, text) => {
     const api = new FakeInterfaceApi();
     api.setUnavailable(reason);

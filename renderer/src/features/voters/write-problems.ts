@@ -26,6 +26,7 @@ const writeProblems: Readonly<Record<WriteProblem, true>> = {
   stopping: true,
   'not-primary': true,
   'backup-unavailable': true,
+  'no-quorum': true,
   unreachable: true,
 };
 
