@@ -109,7 +109,14 @@ export async function startWitness(options: WitnessOptions): Promise<RunningWitn
             connection.close();
             return;
           }
-          queue = queue.then(() => handle(connection, message));
+          // A failure costs that request (unanswered, the station asks again), never the queue.
+          queue = queue
+            .then(() => handle(connection, message))
+            .catch((error: unknown) => {
+              logger.log('error', 'internal-error', 'the witness failed to handle a request', {
+                error: error instanceof Error ? error.message : String(error),
+              });
+            });
         });
       },
     });
