@@ -54,6 +54,10 @@ const program = new Command('simulate')
       brokenRules,
     ),
   )
+  .exitOverride((error) => {
+    // --help ends with 0; a bad command line with 2, apart from the 1 of a violation.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  })
   .option('--keep-going', 'run every seed even after a violation, and count the failing ones', false)
   .option('--verbose', 'print the whole trace of each run', false)
   .action(async (flags: Flags) => {
