@@ -1,53 +1,47 @@
 /**
  * The app's command line: the role (`--primary`, `--backup`), where its data
- * lives, and the pairing flags of `evote station`, read with the same parsers
- * (`parseHostPort`, `parsePairingKey`). Electron and Chromium put switches of
- * their own on the command line (and Playwright adds `--inspect=0`,
- * `--remote-debugging-port=0`), so unknown options and the app path are ignored.
+ * lives, and the pairing flags of `evote station` (`--witness` among them),
+ * declared and turned into a pairing by the same code (core/cli/pairing-flags.ts).
+ * Electron and Chromium put switches of their own on the command line (and
+ * Playwright adds `--inspect=0`, `--remote-debugging-port=0`), so unknown
+ * options and the app path are ignored.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { parseHostPort, type HostPort } from '../core/cli/host-port.ts';
-import { parsePairingKey } from '../core/replication/pairing-key.ts';
+import {
+  addPairingOptions,
+  hostPortArgument,
+  isFlagError,
+  pairingFlagsOf,
+  pairingOf as pairingOfFlags,
+  type FlagError,
+  type PairingFlags,
+  type PairingOptions,
+} from '../core/cli/pairing-flags.ts';
 import type { StationRole } from '../core/replication/messages.ts';
 import type { PairingConfig } from '../core/runtime/station-runtime.ts';
 
-export interface AppFlags {
+export interface AppFlags extends PairingFlags {
   /** The role asked for on this command line; null to use the saved setting. */
   readonly role: StationRole | null;
   /** Replaces Electron's userData folder (settings, the station's data); null for the default. */
   readonly userDataDir: string | null;
   readonly grpc: HostPort;
   readonly allowRemoteRegistration: boolean;
-  readonly pairKey: string | null;
-  readonly sync: HostPort;
-  readonly peer: HostPort | null;
-  readonly mdns: boolean;
-  readonly failoverMs: number;
-  readonly requireBackup: boolean;
 }
 
-export interface CommandLineError {
-  readonly error: string;
-}
+export type CommandLineError = FlagError;
 
-interface ParsedOptions {
+interface ParsedOptions extends PairingOptions {
   readonly primary?: boolean;
   readonly backup?: boolean;
   readonly userDataDir?: string;
   readonly grpc: HostPort;
   readonly allowRemoteRegistration: boolean;
-  readonly pairKey?: string;
-  readonly sync: HostPort;
-  readonly peer?: HostPort;
-  readonly mdns: boolean;
-  readonly failoverMs: number;
-  readonly requireBackup: boolean;
 }
 
-export const defaultFailoverMs = 1500;
-
 function appCommand(): Command {
-  return new Command('evote-app')
+  const command = new Command('evote-app')
     .option('--primary', 'run this station as the primary (saved as the setting on first run)')
     .option('--backup', 'run this station as the backup (saved as the setting on first run)')
     .option('--user-data-dir <dir>', 'keep settings and the station data in this folder')
@@ -56,23 +50,8 @@ function appCommand(): Command {
         .argParser(hostPortArgument)
         .default(parseHostPort('127.0.0.1:50051')),
     )
-    .option('--allow-remote-registration', 'serve RegisterVoter/UnregisterVoter to other machines', false)
-    .option('--pair-key <key>', 'the pairing key shared by the two stations')
-    .addOption(
-      new Option('--sync <host:port>', 'where this station listens for its paired station')
-        .argParser(hostPortArgument)
-        .default(parseHostPort('0.0.0.0:50052')),
-    )
-    .addOption(
-      new Option('--peer <host:port>', "the paired station's sync address").argParser(hostPortArgument),
-    )
-    .option('--no-mdns', 'do not look for the paired station with mDNS')
-    .addOption(
-      new Option('--failover-ms <ms>', 'the backup takes over after this long without word from the primary')
-        .argParser(positiveIntegerArgument)
-        .default(defaultFailoverMs),
-    )
-    .option('--require-backup', 'refuse changes while no backup station is in sync', false)
+    .option('--allow-remote-registration', 'serve RegisterVoter/UnregisterVoter to other machines', false);
+  return addPairingOptions(command)
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)
@@ -97,56 +76,13 @@ export function parseAppFlags(argv: readonly string[]): AppFlags | CommandLineEr
     userDataDir: options.userDataDir ?? null,
     grpc: options.grpc,
     allowRemoteRegistration: options.allowRemoteRegistration,
-    pairKey: options.pairKey ?? null,
-    sync: options.sync,
-    peer: options.peer ?? null,
-    mdns: options.mdns,
-    failoverMs: options.failoverMs,
-    requireBackup: options.requireBackup,
+    ...pairingFlagsOf(options),
   };
 }
 
 /** The pairing for `role`, null for a station alone, or why the flags do not make a pairing. */
 export function pairingOf(flags: AppFlags, role: StationRole): PairingConfig | null | CommandLineError {
-  if (flags.pairKey === null) {
-    if (role === 'backup')
-      return {
-        error:
-          'a backup station needs the pairing key of its primary: start it with --pair-key KEY ' +
-          '(or with --primary to run this machine as the primary)',
-      };
-    if (flags.peer !== null || flags.requireBackup)
-      return { error: 'pairing with another station needs --pair-key (create one with `evote pair-key`)' };
-    return null;
-  }
-  const pairingKey = parsePairingKey(flags.pairKey);
-  if ('error' in pairingKey) return { error: `--pair-key: ${pairingKey.error}` };
-  return {
-    role,
-    sync: flags.sync,
-    peer: flags.peer,
-    pairingKey,
-    mdns: flags.mdns,
-    failoverMs: flags.failoverMs,
-    requireBackup: flags.requireBackup,
-  };
+  return pairingOfFlags(flags, role, ' (or with --primary to run this machine as the primary)');
 }
 
-export function isCommandLineError(value: object | null): value is CommandLineError {
-  return value !== null && 'error' in value && typeof value.error === 'string';
-}
-
-function hostPortArgument(value: string): HostPort {
-  try {
-    return parseHostPort(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function positiveIntegerArgument(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
-  return number;
-}
+export const isCommandLineError = isFlagError;

@@ -1,26 +1,27 @@
 /** The `evote` command line. */
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import envPaths from 'env-paths';
 import { generatePairingKey, parsePairingKey } from '../replication/pairing-key.ts';
 import type { PairingConfig } from '../runtime/station-runtime.ts';
 import { parseHostPort, type HostPort } from './host-port.ts';
+import {
+  addPairingOptions,
+  hostPortArgument,
+  isFlagError,
+  pairingFlagsOf,
+  pairingOf,
+  type PairingOptions,
+} from './pairing-flags.ts';
 import { runStation } from './station-command.ts';
 import { runWitness } from './witness-command.ts';
 
-interface StationFlags {
+interface StationFlags extends PairingOptions {
   readonly data: string;
   readonly grpc: HostPort;
   readonly allowRemoteRegistration: boolean;
   readonly http?: HostPort;
   readonly role: 'primary' | 'backup';
-  readonly sync: HostPort;
-  readonly peer?: HostPort;
-  readonly pairKey?: string;
-  readonly mdns: boolean;
-  readonly failoverMs: number;
-  readonly requireBackup: boolean;
-  readonly witness?: HostPort;
 }
 
 interface WitnessFlags {
@@ -31,7 +32,7 @@ interface WitnessFlags {
 
 const program = new Command('evote').description('Fault-tolerant e-voting station for polling stations');
 
-program
+const stationCommand = program
   .command('station')
   .description('run a voting station (gRPC e-voting protocol) in this process until SIGINT or SIGTERM')
   .addOption(
@@ -59,43 +60,17 @@ program
     new Option('--role <role>', 'the role this station takes when both stations are up')
       .choices(['primary', 'backup'])
       .default('primary'),
-  )
-  .addOption(
-    new Option('--sync <host:port>', 'where this station listens for its paired station')
-      .argParser(hostPortArgument)
-      .default(parseHostPort('0.0.0.0:50052'), '0.0.0.0:50052'),
-  )
-  .addOption(
-    new Option(
-      '--peer <host:port>',
-      "the paired station's sync address (discovery still runs unless --no-mdns)",
-    ).argParser(hostPortArgument),
-  )
-  .addOption(
-    new Option('--pair-key <key>', 'the pairing key shared by the two stations (see `evote pair-key`)'),
-  )
-  .option('--no-mdns', 'do not look for the paired station with mDNS')
-  .addOption(
-    new Option('--failover-ms <ms>', 'the backup takes over after this long without word from the primary')
-      .argParser(positiveIntegerArgument)
-      .default(1500),
-  )
-  .option('--require-backup', 'refuse changes while no backup station is in sync', false)
-  .addOption(
-    new Option(
-      '--witness <host:port>',
-      "the witness's address (see `evote witness`): changes only with a majority, take-over only with its vote",
-    ).argParser(hostPortArgument),
-  )
-  .action(async (flags: StationFlags) => {
-    await runStation({
-      dataDir: flags.data,
-      grpc: flags.grpc,
-      allowRemoteRegistration: flags.allowRemoteRegistration,
-      http: flags.http ?? null,
-      pairing: pairingOf(flags),
-    });
+  );
+
+addPairingOptions(stationCommand).action(async (flags: StationFlags) => {
+  await runStation({
+    dataDir: flags.data,
+    grpc: flags.grpc,
+    allowRemoteRegistration: flags.allowRemoteRegistration,
+    http: flags.http ?? null,
+    pairing: stationPairingOf(flags),
   });
+});
 
 program
   .command('pair-key')
@@ -138,44 +113,10 @@ function pairingKeyOf(text: string): Uint8Array {
   return pairingKey;
 }
 
-function pairingOf(flags: StationFlags): PairingConfig | null {
-  if (flags.pairKey === undefined) {
-    if (
-      flags.peer !== undefined ||
-      flags.role === 'backup' ||
-      flags.requireBackup ||
-      flags.witness !== undefined
-    ) {
-      throw new Error('pairing with another station needs --pair-key (create one with `evote pair-key`)');
-    }
-    return null;
-  }
-  const pairingKey = pairingKeyOf(flags.pairKey);
-  return {
-    role: flags.role,
-    sync: flags.sync,
-    peer: flags.peer ?? null,
-    pairingKey,
-    mdns: flags.mdns,
-    failoverMs: flags.failoverMs,
-    requireBackup: flags.requireBackup,
-    ...(flags.witness === undefined ? {} : { witness: flags.witness }),
-  };
-}
-
-function hostPortArgument(value: string): HostPort {
-  try {
-    return parseHostPort(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function positiveIntegerArgument(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
-  return number;
+function stationPairingOf(flags: StationFlags): PairingConfig | null {
+  const pairing = pairingOf(pairingFlagsOf(flags), flags.role);
+  if (isFlagError(pairing)) throw new Error(pairing.error);
+  return pairing;
 }
 
 try {

@@ -27,6 +27,13 @@ export function integerField(object: JsonObject, field: string): number {
   return value;
 }
 
+/** An integer field that is 0 or more (a count, an id, a time span). */
+export function nonNegativeIntegerField(object: JsonObject, field: string): number {
+  const value = integerField(object, field);
+  if (value < 0) throw new DecodeError(`field ${field} is negative`);
+  return value;
+}
+
 export function arrayField(object: JsonObject, field: string): readonly unknown[] {
   const value = object[field];
   if (!Array.isArray(value)) throw new DecodeError(`field ${field} is not an array`);

@@ -13,6 +13,7 @@ import {
   DecodeError,
   encodeJson,
   integerField,
+  nonNegativeIntegerField,
   parseJson,
   stringField,
   type JsonObject,
@@ -120,35 +121,22 @@ export function decodeWitnessMessage(bytes: Uint8Array): WitnessMessage {
   if (version !== witnessProtocolVersion)
     throw new DecodeError(`witness protocol version ${version} is not supported`);
   const type = stringField(object, 'type');
-  const requestId = countField(object, 'requestId');
-  const epoch = countField(object, 'epoch');
+  const requestId = nonNegativeIntegerField(object, 'requestId');
+  const epoch = nonNegativeIntegerField(object, 'epoch');
   switch (type) {
     case 'lease-request':
-      return {
-        type,
-        requestId,
-        epoch,
-        stationId: stationIdField(object, 'stationId'),
-        synced: optionalStationIdField(object, 'synced'),
-        durationMs: durationField(object),
-      };
+      return { type, requestId, epoch, ...senderAndSynced(object), durationMs: durationField(object) };
     case 'vote-request':
       return {
         type,
         requestId,
         epoch,
         stationId: stationIdField(object, 'stationId'),
-        fromEpoch: countField(object, 'fromEpoch'),
+        fromEpoch: nonNegativeIntegerField(object, 'fromEpoch'),
         durationMs: durationField(object),
       };
     case 'release':
-      return {
-        type,
-        requestId,
-        epoch,
-        stationId: stationIdField(object, 'stationId'),
-        synced: optionalStationIdField(object, 'synced'),
-      };
+      return { type, requestId, epoch, ...senderAndSynced(object) };
     case 'lease-granted':
       return {
         type,
@@ -170,7 +158,7 @@ export function decodeWitnessMessage(bytes: Uint8Array): WitnessMessage {
         epoch,
         holder,
         reason: refusalReasonField(object),
-        retryAfterMs: countField(object, 'retryAfterMs'),
+        retryAfterMs: nonNegativeIntegerField(object, 'retryAfterMs'),
       };
     }
     default:
@@ -187,14 +175,8 @@ export function isStationId(text: string): boolean {
   return stationIdPattern.test(text);
 }
 
-function countField(object: JsonObject, field: string): number {
-  const value = integerField(object, field);
-  if (value < 0) throw new DecodeError(`field ${field} is negative`);
-  return value;
-}
-
 function durationField(object: JsonObject): number {
-  const value = countField(object, 'durationMs');
+  const value = nonNegativeIntegerField(object, 'durationMs');
   if (value > leaseDurationMsMax) throw new DecodeError(`field durationMs is above ${leaseDurationMsMax}`);
   return value;
 }
@@ -207,6 +189,11 @@ function stationIdField(object: JsonObject, field: string): string {
 
 function optionalStationIdField(object: JsonObject, field: string): string | null {
   return object[field] === null ? null : stationIdField(object, field);
+}
+
+/** The asking station and whom it says holds everything it acknowledged (lease requests and releases). */
+function senderAndSynced(object: JsonObject): { readonly stationId: string; readonly synced: string | null } {
+  return { stationId: stationIdField(object, 'stationId'), synced: optionalStationIdField(object, 'synced') };
 }
 
 const refusalReasons: readonly WitnessRefusalReason[] = [

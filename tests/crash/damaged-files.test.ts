@@ -11,7 +11,6 @@
  * The log format assumed here (to find records) is the store's frame:
  * u32 LE payload length | u32 LE CRC-32 | u64 LE seq | payload.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +21,9 @@ import {
   evoteCommand,
   freeLoopbackAddress,
   killRunningStations,
+  runToEnd,
   startStation,
+  type CommandOutcome,
   type StationProcess,
 } from '../support/station-process.ts';
 import { VotingClient } from '../support/voting-client.ts';
@@ -68,37 +69,12 @@ async function newestLogFile(dir: string): Promise<string> {
   return file;
 }
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type RunResult = CommandOutcome;
 
 /** Runs `evote station` on `dir` to its end, for stations expected to refuse to start. */
 async function runStationToExit(dir: string, timeoutMs = 30_000): Promise<RunResult> {
   const args = ['station', '--data', dir, '--grpc', await freeLoopbackAddress()];
-  return new Promise((resolve, reject) => {
-    const child = spawn(evoteCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`evote ${args.join(' ')} still runs after ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return runToEnd(evoteCommand(), args, timeoutMs);
 }
 
 interface LogEvent {

@@ -61,5 +61,13 @@ describe('the app command line', () => {
     expect(pairingOf(flags([]), 'primary')).toBeNull();
     expect(JSON.stringify(pairingOf(flags(['--backup']), 'backup'))).toContain('needs the pairing key');
     expect(pairingOf(flags(['--peer', '127.0.0.1:1']), 'primary')).toHaveProperty('error');
+    expect(pairingOf(flags(['--witness', '127.0.0.1:1']), 'primary')).toHaveProperty('error');
+  });
+
+  it('passes the witness through as `evote station --witness` does, and none without the flag', () => {
+    const withWitness = pairingOf(flags(['--pair-key', key, '--witness', '127.0.0.1:6003']), 'backup');
+    expect(withWitness).toMatchObject({ role: 'backup', witness: { host: '127.0.0.1', port: 6003 } });
+    expect(pairingOf(flags(['--pair-key', key]), 'primary')).not.toHaveProperty('witness');
+    expect(parseAppFlags(['--witness', 'nowhere'])).toHaveProperty('error');
   });
 });

@@ -8,12 +8,18 @@
  * protobuf-compiler (for /usr/bin/python3); skipped, naming what is missing,
  * without them.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killRunningStations, startStation, freeLoopbackAddress } from '../support/station-process.ts';
+import {
+  freeLoopbackAddress,
+  killRunningStations,
+  runToEnd,
+  startStation,
+  type CommandOutcome,
+} from '../support/station-process.ts';
 
 const python = '/usr/bin/python3';
 const clientScript = path.resolve('tests/protocol-client/check_protocol.py');
@@ -44,37 +50,12 @@ const skipReason =
     : ` — SKIPPED, missing: ${missing.join('; ')}; apt-get install -y python3-grpcio python3-nacl python3-protobuf protobuf-compiler`;
 if (missing.length > 0) console.warn(`python protocol client test${skipReason}`);
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type RunResult = CommandOutcome;
 
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONNOUSERSITE: '1', PYTHONPATH: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+  return runToEnd(command, args, timeoutMs, {
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONNOUSERSITE: '1', PYTHONPATH: '' },
+    onTimeout: 'resolve',
   });
 }
 

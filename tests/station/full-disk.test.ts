@@ -8,7 +8,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUnavailable, type Unavailable } from '../../core/station/station-api.ts';
-import { canonicalState } from '../support/engine-fixtures.ts';
+import { canonicalState, hourMs } from '../support/engine-fixtures.ts';
 import {
   manualClock,
   newVoter,
@@ -18,8 +18,6 @@ import {
   signIn,
   temporaryDirectory,
 } from '../support/station-fixtures.ts';
-
-const hourMs = 60 * 60 * 1000;
 
 function tryMount(dir: string): string | null {
   try {

@@ -8,6 +8,7 @@ import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateChange, Station } from '../../core/station/station.ts';
 import { challengeLifetimeMs, tokenLifetimeMs } from '../../core/protocol/limits.ts';
+import { hourMs } from '../support/engine-fixtures.ts';
 import {
   manualClock,
   newVoter,
@@ -19,8 +20,6 @@ import {
   signIn,
   temporaryDirectory,
 } from '../support/station-fixtures.ts';
-
-const hourMs = 60 * 60 * 1000;
 
 describe('officials in a station', () => {
   let dir: string;

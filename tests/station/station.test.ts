@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Station } from '../../core/station/station.ts';
+import { hourMs } from '../support/engine-fixtures.ts';
 import {
   manualClock,
   newVoter,
@@ -11,8 +12,6 @@ import {
   signIn,
   temporaryDirectory,
 } from '../support/station-fixtures.ts';
-
-const hourMs = 60 * 60 * 1000;
 
 describe('station', () => {
   let dir: string;

@@ -27,25 +27,9 @@ export interface ProcessExit {
   readonly signal: NodeJS.Signals | null;
 }
 
-export interface StationProcess {
-  readonly process: ChildProcess;
-  readonly pid: number;
+export interface StationProcess extends Omit<EvoteProcess, 'readyValue'> {
   /** HOST:PORT the station said it serves on (its `grpc: ` line). */
   readonly grpcAddress: string;
-  /** Everything the station wrote to stderr so far (JSON log lines). */
-  logs(): string;
-  /** Everything the station wrote to stdout so far. */
-  stdout(): string;
-  /** Whether the process has exited. */
-  hasExited(): boolean;
-  /**
-   * Sends `signal` (default SIGTERM) unless the process has already exited,
-   * and resolves once it has exited. If it is still running after `timeoutMs`
-   * (default 15 s) it is killed with SIGKILL and the promise rejects.
-   */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit>;
-  /** Resolves when the process exits (at once if it already has). */
-  waitForExit(): Promise<ProcessExit>;
 }
 
 const grpcLinePrefix = 'grpc: ';
@@ -83,22 +67,55 @@ export async function freeLoopbackAddress(): Promise<string> {
   return `127.0.0.1:${await freePort('127.0.0.1')}`;
 }
 
+/** What to start with {@link startEvoteProcess}. */
+export interface EvoteProcessOptions {
+  /** Arguments after the executable. */
+  readonly args: readonly string[];
+  /** The line on stdout that says the process is ready; its rest is the ready value (e.g. HOST:PORT). */
+  readonly readyLinePrefix: string;
+  /** What the process is, for error messages ("the station"). */
+  readonly name: string;
+  /** Environment of the process; default this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long to wait for the ready line before giving up; default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** The `evote` executable; default node_modules/.bin/evote of the working directory. */
+  readonly command?: string;
+  /** Send SIGCONT before any stopping signal but SIGKILL, so a frozen (SIGSTOP) process can handle it. */
+  readonly resumeBeforeStop?: boolean;
+}
+
+/** A running `evote` process started by {@link startEvoteProcess}. */
+export interface EvoteProcess {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** The rest of the ready line (after its prefix), trimmed. */
+  readonly readyValue: string;
+  /** Everything the process wrote to stderr so far (JSON log lines). */
+  logs(): string;
+  /** Everything the process wrote to stdout so far. */
+  stdout(): string;
+  /** Whether the process has exited. */
+  hasExited(): boolean;
+  /**
+   * Sends `signal` (default SIGTERM) unless the process has already exited,
+   * and resolves once it has exited. If it is still running after `timeoutMs`
+   * (default 15 s) it is killed with SIGKILL and the promise rejects.
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit>;
+  /** Resolves when the process exits (at once if it already has). */
+  waitForExit(): Promise<ProcessExit>;
+}
+
 /**
- * Starts `evote station --data DIR --grpc ADDRESS ...extraArgs` and resolves
- * once it printed its `grpc: ` line. Rejects (with the station's output) if it
- * exits first or does not serve in time; the process is then killed.
+ * Starts `evote ...args` and resolves once it printed its ready line. Rejects
+ * (with the process's output) if it exits first or is not ready in time; the
+ * process is then killed.
  */
-export async function startStation(options: StationProcessOptions): Promise<StationProcess> {
-  const requestedAddress = options.grpcAddress ?? (await freeLoopbackAddress());
-  const args = [
-    'station',
-    '--data',
-    options.dataDir,
-    '--grpc',
-    requestedAddress,
-    ...(options.extraArgs ?? []),
-  ];
-  const child = spawn(options.command ?? evoteCommand(), args, {
+export async function startEvoteProcess(options: EvoteProcessOptions): Promise<EvoteProcess> {
+  const { args, readyLinePrefix, name } = options;
+  const command = options.command ?? evoteCommand();
+  const child = spawn(command, args, {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,15 +141,15 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
   spawnFailed.catch(() => undefined);
 
   const describeOutput = (): string =>
-    `command: ${options.command ?? evoteCommand()} ${args.join(' ')}\n` +
+    `command: ${command} ${args.join(' ')}\n` +
     `--- stdout ---\n${stdoutText}\n--- stderr ---\n${stderrText}`;
 
   type StartOutcome =
-    | { readonly kind: 'serving'; readonly address: string }
+    | { readonly kind: 'ready'; readonly value: string }
     | { readonly kind: 'exited'; readonly exit: ProcessExit }
     | { readonly kind: 'timeout' };
 
-  const serving = new Promise<StartOutcome>((resolve) => {
+  const ready = new Promise<StartOutcome>((resolve) => {
     let pending = '';
     child.stdout.on('data', (chunk: string) => {
       stdoutText += chunk;
@@ -141,8 +158,8 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
       while (newline >= 0) {
         const line = pending.slice(0, newline).replace(/\r$/, '');
         pending = pending.slice(newline + 1);
-        if (line.startsWith(grpcLinePrefix)) {
-          resolve({ kind: 'serving', address: line.slice(grpcLinePrefix.length).trim() });
+        if (line.startsWith(readyLinePrefix)) {
+          resolve({ kind: 'ready', value: line.slice(readyLinePrefix.length).trim() });
         }
         newline = pending.indexOf('\n');
       }
@@ -160,13 +177,13 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
   let outcome: StartOutcome;
   try {
     outcome = await Promise.race([
-      serving,
+      ready,
       exited.then((exit): StartOutcome => ({ kind: 'exited', exit })),
       timedOut,
       spawnFailed,
     ]);
   } catch (error) {
-    throw new Error(`could not start the station: ${String(error)}\n${describeOutput()}`, { cause: error });
+    throw new Error(`could not start ${name}: ${String(error)}\n${describeOutput()}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }
@@ -174,28 +191,29 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
     child.kill('SIGKILL');
     await exited;
     throw new Error(
-      `the station did not print "${grpcLinePrefix}" within ${startTimeoutMs} ms\n${describeOutput()}`,
+      `${name} did not print "${readyLinePrefix}" within ${startTimeoutMs} ms\n${describeOutput()}`,
     );
   }
   if (outcome.kind === 'exited') {
     throw new Error(
-      `the station exited (code ${String(outcome.exit.code)}, signal ${String(outcome.exit.signal)}) ` +
-        `before serving\n${describeOutput()}`,
+      `${name} exited (code ${String(outcome.exit.code)}, signal ${String(outcome.exit.signal)}) ` +
+        `before it was ready\n${describeOutput()}`,
     );
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`the station has no pid\n${describeOutput()}`);
+  if (pid === undefined) throw new Error(`${name} has no pid\n${describeOutput()}`);
 
-  const station: StationProcess = {
+  return {
     process: child,
     pid,
-    grpcAddress: outcome.address,
+    readyValue: outcome.value,
     logs: () => stderrText,
     stdout: () => stdoutText,
     hasExited: () => exit !== null,
     waitForExit: () => exited,
     async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
       if (exit !== null) return exit;
+      if (options.resumeBeforeStop === true && signal !== 'SIGKILL') child.kill('SIGCONT');
       child.kill(signal);
       let stopTimer: NodeJS.Timeout | undefined;
       const result = await Promise.race([
@@ -211,14 +229,33 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
         child.kill('SIGKILL');
         await exited;
         throw new Error(
-          `the station (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}; killed it\n${describeOutput()}`,
+          `${name} (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}; killed it\n${describeOutput()}`,
         );
       }
       return result;
     },
   };
+}
+
+/**
+ * Starts `evote station --data DIR --grpc ADDRESS ...extraArgs` and resolves
+ * once it printed its `grpc: ` line. Rejects (with the station's output) if it
+ * exits first or does not serve in time; the process is then killed.
+ */
+export async function startStation(options: StationProcessOptions): Promise<StationProcess> {
+  const requestedAddress = options.grpcAddress ?? (await freeLoopbackAddress());
+  const started = await startEvoteProcess({
+    args: ['station', '--data', options.dataDir, '--grpc', requestedAddress, ...(options.extraArgs ?? [])],
+    readyLinePrefix: grpcLinePrefix,
+    name: 'the station',
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    ...(options.command === undefined ? {} : { command: options.command }),
+  });
+  const { readyValue, ...rest } = started;
+  const station: StationProcess = { ...rest, grpcAddress: readyValue };
   running.add(station);
-  void exited.then(() => running.delete(station));
+  void station.waitForExit().then(() => running.delete(station));
   return station;
 }
 
@@ -237,17 +274,43 @@ export interface CommandOutcome extends ProcessExit {
   readonly stderr: string;
 }
 
-/** Runs `evote ...args` to its end, e.g. for a command expected to refuse; rejects if it runs past `timeoutMs`. */
-export function runEvote(args: readonly string[], timeoutMs = 20_000): Promise<CommandOutcome> {
+/** How {@link runToEnd} runs a command. */
+export interface RunToEndOptions {
+  /** Environment of the process; default this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * What happens past the time limit: the process is killed with SIGKILL and
+   * the promise rejects ('reject', the default) or resolves with the output,
+   * a note on stderr that it was killed ('resolve').
+   */
+  readonly onTimeout?: 'reject' | 'resolve';
+}
+
+/** Runs `command ...args` to its end and collects its output; see {@link RunToEndOptions} for the time limit. */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  options: RunToEndOptions = {},
+): Promise<CommandOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(evoteCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`evote ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+      if (options.onTimeout === 'resolve') {
+        stderr += `\n[killed after ${timeoutMs} ms]`;
+        return;
+      }
+      reject(
+        new Error(`${command} ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`),
+      );
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -258,6 +321,11 @@ export function runEvote(args: readonly string[], timeoutMs = 20_000): Promise<C
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Runs `evote ...args` to its end, e.g. for a command expected to refuse; rejects if it runs past `timeoutMs`. */
+export function runEvote(args: readonly string[], timeoutMs = 20_000): Promise<CommandOutcome> {
+  return runToEnd(evoteCommand(), args, timeoutMs);
 }
 
 /** One line of a station's JSON log (stderr). */
