@@ -6,6 +6,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { findElectronRuntime } from './electron/electron-runtime.ts';
+import { chromiumLaunchOptions } from './tests/e2e/support/chromium.ts';
 
 // The Electron app's tests (tests/electron) need Electron's runtime; without it they are skipped, and the
 // runner says why once (workers load this file too, so only the runner prints).
@@ -29,17 +30,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     browserName: 'chromium',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
     acceptDownloads: true,
     locale: 'en-GB',
     timezoneId: 'Asia/Taipei',

@@ -35,6 +35,7 @@ import {
   registerFillerVoters,
   voterName,
 } from './support/in-process.ts';
+import { chromiumLaunchOptions } from '../tests/e2e/support/chromium.ts';
 import { repoRoot } from './support/paths.ts';
 import type { BenchOptions, Section } from './support/section.ts';
 import { startStationProcess, type ServerProcess } from './support/server-process.ts';
@@ -56,19 +57,6 @@ const droppedFramesShareMax = 0.01;
 const rowHeightPx = 56;
 /** Rows between the starts of two repeats of a scroll run: more than one run covers, and than the list caches. */
 const repeatStrideRows = 25_000;
-
-/** The same Chromium and flags as the end-to-end tests (playwright.config.ts). */
-const chromiumOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-};
 
 /** The page's globals the probe uses (this file is type-checked without the DOM's types). */
 interface ProbeGlobals {
@@ -377,7 +365,7 @@ export const interfaceBudgetsSection: Section = {
     'Interface budgets: time to interactive, initial JavaScript, scrolling 100,000 voters (Chromium, headless station)',
   async run(options: BenchOptions, scope: Scope): Promise<void> {
     const rounds = options.quick ? 3 : 10;
-    const browser = await chromium.launch(chromiumOptions);
+    const browser = await chromium.launch(chromiumLaunchOptions());
     scope.defer(() => browser.close());
     const results: Round[] = [];
     for (let round = 0; round < rounds; round += 1) results.push(await measureRound(browser, scope));

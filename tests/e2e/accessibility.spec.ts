@@ -15,9 +15,8 @@ import {
   endInMs,
   kioskTitles,
   mainHeading,
-  openKiosk,
   openScreen,
-  prepareStation,
+  prepareKiosk,
   presentCredential,
   registerVoter,
   setUpFirstOfficial,
@@ -82,7 +81,7 @@ test('the official screens have no WCAG 2.1 AA violation', async ({ page, statio
 
 test('every step of the voting kiosk has no WCAG 2.1 AA violation', async ({ page, station }, testInfo) => {
   test.setTimeout(120_000);
-  const prepared = await prepareStation(page, testInfo, station.uiUrl, {
+  const prepared = await prepareKiosk(page, testInfo, station.uiUrl, {
     voters: [{ name: 'Ada Lovelace', group: 'North' }],
     elections: [
       { name: 'Library budget', groups: ['North'], choices: ['Yes', 'No'], endsAtMs: endInMs(hourMs) },
@@ -90,7 +89,6 @@ test('every step of the voting kiosk has no WCAG 2.1 AA violation', async ({ pag
     ],
   });
   const ada = credentialOf(prepared.voters, 'Ada Lovelace');
-  await openKiosk(page);
   await checkScreen(page, testInfo, 'kiosk-credential', { soft: true });
   // Two elections are open to Ada: the choice step lists both, and the confirmation offers the next one.
   await presentCredential(page, ada);

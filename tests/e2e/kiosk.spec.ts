@@ -10,9 +10,8 @@ import {
   endInMs,
   kioskTitles,
   mainHeading,
-  openKiosk,
   openScreen,
-  prepareStation,
+  prepareKiosk,
   presentCredential,
   signInWithFile,
 } from './support/flows.ts';
@@ -34,8 +33,7 @@ test('a voter votes with the keyboard alone, from the kiosk start to the confirm
   page,
   station,
 }, testInfo) => {
-  const prepared = await prepareStation(page, testInfo, station.uiUrl, plan);
-  await openKiosk(page);
+  const prepared = await prepareKiosk(page, testInfo, station.uiUrl, plan);
   const keyboard = page.keyboard;
   const focused = (role: 'button' | 'radio', name: string) =>
     expect(page.getByRole(role, { name })).toBeFocused();
@@ -107,9 +105,8 @@ test('a second vote by the same voter is refused by the station, even from a sec
   page,
   station,
 }, testInfo) => {
-  const prepared = await prepareStation(page, testInfo, station.uiUrl, plan);
+  const prepared = await prepareKiosk(page, testInfo, station.uiUrl, plan);
   const ada = credentialOf(prepared.voters, 'Ada Lovelace');
-  await openKiosk(page);
   // A second kiosk: another tab at the station's address. Its stream of pushed events is held back
   // until the end, so it cannot hear of the first vote and must be refused by the station itself
   // (as when both kiosks confirm within the same moment).

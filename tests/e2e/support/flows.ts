@@ -209,6 +209,12 @@ export interface Voter {
   readonly group: string;
 }
 
+/** The voters and elections {@link prepareStation} sets up. */
+export interface StationPlan {
+  readonly voters: readonly Voter[];
+  readonly elections: readonly NewElection[];
+}
+
 export interface PreparedStation {
   /** The official's credential file. */
   readonly official: string;
@@ -225,7 +231,7 @@ export async function prepareStation(
   page: Page,
   testInfo: TestInfo,
   uiUrl: string,
-  plan: { readonly voters: readonly Voter[]; readonly elections: readonly NewElection[] },
+  plan: StationPlan,
 ): Promise<PreparedStation> {
   await page.goto(uiUrl);
   const official = await setUpFirstOfficial(page, testInfo, 'Grace Hopper');
@@ -236,6 +242,18 @@ export async function prepareStation(
   await openScreen(page, 'Elections');
   for (const election of plan.elections) await createElection(page, testInfo, election);
   return { official, voters };
+}
+
+/** {@link prepareStation}, then the voting kiosk opened on the same page: the start of the kiosk tests. */
+export async function prepareKiosk(
+  page: Page,
+  testInfo: TestInfo,
+  uiUrl: string,
+  plan: StationPlan,
+): Promise<PreparedStation> {
+  const prepared = await prepareStation(page, testInfo, uiUrl, plan);
+  await openKiosk(page);
+  return prepared;
 }
 
 /** The credential file saved for the voter `name`. */
