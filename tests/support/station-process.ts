@@ -76,11 +76,11 @@ export interface EvoteProcessOptions {
   /** What the process is, for error messages ("the station"). */
   readonly name: string;
   /** Environment of the process; default this process's environment. */
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: NodeJS.ProcessEnv | undefined;
   /** How long to wait for the ready line before giving up; default 30 s. */
-  readonly startTimeoutMs?: number;
+  readonly startTimeoutMs?: number | undefined;
   /** The `evote` executable; default node_modules/.bin/evote of the working directory. */
-  readonly command?: string;
+  readonly command?: string | undefined;
   /** Send SIGCONT before any stopping signal but SIGKILL, so a frozen (SIGSTOP) process can handle it. */
   readonly resumeBeforeStop?: boolean;
 }
@@ -248,15 +248,19 @@ export async function startStation(options: StationProcessOptions): Promise<Stat
     args: ['station', '--data', options.dataDir, '--grpc', requestedAddress, ...(options.extraArgs ?? [])],
     readyLinePrefix: grpcLinePrefix,
     name: 'the station',
-    ...(options.env === undefined ? {} : { env: options.env }),
-    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
-    ...(options.command === undefined ? {} : { command: options.command }),
+    env: options.env,
+    startTimeoutMs: options.startTimeoutMs,
+    command: options.command,
   });
   const { readyValue, ...rest } = started;
-  const station: StationProcess = { ...rest, grpcAddress: readyValue };
-  running.add(station);
-  void station.waitForExit().then(() => running.delete(station));
-  return station;
+  return trackUntilExit(running, { ...rest, grpcAddress: readyValue });
+}
+
+/** Keeps `started` in `running` until it exits (for a kill-all after each test); returns it. */
+export function trackUntilExit<T extends Pick<EvoteProcess, 'waitForExit'>>(running: Set<T>, started: T): T {
+  running.add(started);
+  void started.waitForExit().then(() => running.delete(started));
+  return started;
 }
 
 /**

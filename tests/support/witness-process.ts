@@ -3,7 +3,7 @@
  * free loopback port, wait for its `witness: HOST:PORT` line, collect its
  * output, stop it with a chosen signal (SIGSTOP/SIGCONT to freeze it).
  */
-import { freePort, startEvoteProcess, type EvoteProcess } from './station-process.ts';
+import { freePort, startEvoteProcess, trackUntilExit, type EvoteProcess } from './station-process.ts';
 
 export interface WitnessProcess extends Omit<EvoteProcess, 'readyValue'> {
   /** HOST:PORT from its `witness: ` line. */
@@ -36,13 +36,10 @@ export async function startWitnessProcess(options: WitnessProcessOptions): Promi
     readyLinePrefix: witnessLinePrefix,
     name: 'the witness',
     resumeBeforeStop: true,
-    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    startTimeoutMs: options.startTimeoutMs,
   });
   const { readyValue, ...rest } = started;
-  const witness: WitnessProcess = { ...rest, address: readyValue };
-  running.add(witness);
-  void witness.waitForExit().then(() => running.delete(witness));
-  return witness;
+  return trackUntilExit(running, { ...rest, address: readyValue });
 }
 
 /** Kills every witness this module started that still runs (for afterEach). */
