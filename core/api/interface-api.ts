@@ -18,7 +18,7 @@ import type {
   RegisterVoterReason,
   UnregisterVoterReason,
 } from '../protocol/status-codes.ts';
-import type { Unavailable, WriteAnswer } from '../station/station-api.ts';
+import type { CreateElectionRequest, Unavailable, WriteAnswer } from '../station/station-api.ts';
 import type { StationStatus } from '../station/station-status.ts';
 
 export type { ChoiceCount, ElectionResult, StationStatus, Unavailable, WriteAnswer };
@@ -116,12 +116,8 @@ export interface ElectionSummary {
   readonly votes: number;
 }
 
-export interface CreateElectionCall extends OfficialRequest {
-  readonly name: string;
-  readonly groups: readonly string[];
-  readonly choices: readonly string[];
-  readonly endsAtMs: number;
-}
+/** The protocol's CreateElection, made by an official's session instead of a voter's token. */
+export interface CreateElectionCall extends OfficialRequest, Omit<CreateElectionRequest, 'token'> {}
 
 export interface ResultCall {
   readonly election: string;

@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../logging/logger.ts';
 import { fsyncDirectory, writeFully } from './atomic-file.ts';
-import { nodeFileSystem, type FileSystem } from './file-system.ts';
+import { nodeFileSystem, type FileHandle, type FileSystem } from './file-system.ts';
 import { encodeFrame } from './record-frame.ts';
 
 export class StorageFullError extends Error {
@@ -47,17 +47,7 @@ export class StorageFailedError extends Error {
 }
 
 /** The file operations the log uses; a FileHandle has them. Tests inject their own to count or fail calls. */
-export interface LogFile {
-  write(
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<{ readonly bytesWritten: number }>;
-  datasync(): Promise<void>;
-  truncate(lengthBytes: number): Promise<void>;
-  close(): Promise<void>;
-}
+export type LogFile = Pick<FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
 
 /** Opens a segment: 'wx' creates a new one, 'r+' continues an existing one. */
 export type OpenLogFile = (path: string, flags: 'wx' | 'r+') => Promise<LogFile>;
