@@ -3,24 +3,10 @@
  * snapshot on the primary, and installing a snapshot or emptying the store on
  * the backup, including the directory states a crash can leave behind.
  */
-import {
-  appendFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  truncate,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger } from '../../core/logging/logger.ts';
+import { describe, expect, it } from 'vitest';
 import { limits } from '../../core/protocol/limits.ts';
-import { encodeFrame } from '../../core/store/record-frame.ts';
 import { segmentFileName } from '../../core/store/segmented-log.ts';
 import {
   installSnapshotFileName,
@@ -35,25 +21,12 @@ import {
   resetMarkerFileName,
   StorageFailedError,
   Store,
-  type RecoveryResult,
 } from '../../core/store/store.ts';
+import { appendAll, payload, range, useStoreDirectory } from '../support/store-fixtures.ts';
 
-let scratch: string;
-let dir: string;
-const opened: Store[] = [];
+const stores = useStoreDirectory('evote-store-replication-test-', { ignoreCloseErrors: true });
+const { openStore, recoverStore, closeStore, closeAll, reopen, writeSegment, filesInDir } = stores;
 
-beforeEach(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'evote-store-replication-test-'));
-  dir = join(scratch, 'data');
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
-  await rm(scratch, { recursive: true, force: true });
-});
-
-const payload = (seq: number) => Buffer.from(`command number ${seq}`);
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 /** The primary's state after `seq`, as chunks. */
 const chunksOf = (seq: number) => [
   Buffer.from(`state after ${seq}`),
@@ -67,56 +40,6 @@ const receivedChunks = (seq: number) => [
   Buffer.alloc(5000, (seq * 7) % 256),
   Buffer.from('last'),
 ];
-
-interface Recovered {
-  readonly store: Store;
-  readonly result: RecoveryResult;
-  readonly snapshotStarts: number[];
-  readonly chunks: Buffer[];
-  readonly records: number[];
-}
-
-async function recoverStore(): Promise<Recovered> {
-  const store = await Store.open(dir, { logger: createMemoryLogger() });
-  opened.push(store);
-  const snapshotStarts: number[] = [];
-  const chunks: Buffer[] = [];
-  const records: number[] = [];
-  const result = await store.recover(
-    (chunk) => chunks.push(Buffer.from(chunk)),
-    (seq, bytes) => {
-      expect(Buffer.from(bytes)).toEqual(payload(seq));
-      records.push(seq);
-    },
-    (seq) => snapshotStarts.push(seq),
-  );
-  return { store, result, snapshotStarts, chunks, records };
-}
-
-async function closeStore(store: Store): Promise<void> {
-  await store.close();
-  opened.splice(opened.indexOf(store), 1);
-}
-
-async function reopen(store: Store): Promise<Recovered> {
-  await closeStore(store);
-  return recoverStore();
-}
-
-async function appendAll(store: Store, seqs: readonly number[]): Promise<void> {
-  await Promise.all(seqs.map((seq) => store.append(seq, payload(seq))));
-}
-
-async function writeSegment(firstSeq: number, seqs: readonly number[]): Promise<void> {
-  await writeFile(
-    join(dir, segmentFileName(firstSeq)),
-    Buffer.concat(seqs.map((seq) => encodeFrame(seq, payload(seq)))),
-  );
-}
-
-async function filesInDir(): Promise<string[]> {
-  return (await readdir(dir)).sort();
-}
 
 async function readAll(
   store: Store,
@@ -167,8 +90,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe('Store.lastSeq', () => {
   it('is 0 before recovery and on an empty store, then the durable seq', async () => {
-    const store = await Store.open(dir, { logger: createMemoryLogger() });
-    opened.push(store);
+    const { store } = await openStore();
     expect(store.lastSeq).toBe(0);
     await store.recover(
       () => undefined,
@@ -184,7 +106,7 @@ describe('Store.lastSeq', () => {
 
 describe('Store.readRecords', () => {
   it('reads across several segments, from any seq, up to toSeq, and only what is durable', async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
     await writeSegment(1, range(1, 10));
     await writeSegment(11, range(11, 20));
     const { store } = await recoverStore();
@@ -218,8 +140,8 @@ describe('Store.readRecords', () => {
   });
 
   it('reads a segment the snapshot covers in part, after a restart', async () => {
-    await mkdir(dir, { recursive: true });
-    await writeSnapshotFile(dir, 5, chunksOf(5));
+    await mkdir(stores.dir, { recursive: true });
+    await writeSnapshotFile(stores.dir, 5, chunksOf(5));
     await writeSegment(1, range(1, 8));
     const { store } = await recoverStore();
     expect(await readAll(store, 3)).toEqual({ seqs: range(3, 8), lastSeq: 8 });
@@ -274,7 +196,7 @@ describe('Store.readRecords', () => {
   });
 
   it('finishes a read across a snapshot that deletes the segments being read, with appends going on', async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
     await writeSegment(1, range(1, 10));
     await writeSegment(11, range(11, 20));
     const { store } = await recoverStore();
@@ -325,7 +247,7 @@ describe('Store snapshot streaming', () => {
     expect(store.latestSnapshot()).toBeNull();
     await appendAll(store, range(1, 10));
     await store.writeSnapshot(10, chunksOf(10));
-    expect(store.latestSnapshot()).toEqual({ seq: 10, path: join(dir, snapshotFileName(10)) });
+    expect(store.latestSnapshot()).toEqual({ seq: 10, path: join(stores.dir, snapshotFileName(10)) });
 
     const all = await snapshotChunks(store, 10);
     expect(all.map(({ index, count }) => [index, count])).toEqual([
@@ -480,7 +402,7 @@ describe('Store.installSnapshot', () => {
     const { store } = await recoverStore();
     await appendAll(store, range(1, 3));
     // A directory with a segment's name cannot be unlinked: the clean-up after the commit point fails.
-    const blocker = join(dir, segmentFileName(2));
+    const blocker = join(stores.dir, segmentFileName(2));
     await mkdir(blocker);
     const error = await rejection(store.installSnapshot(10, receivedChunks(10)));
     expect(error).toBeInstanceOf(StorageFailedError);
@@ -564,7 +486,7 @@ describe('Store.beginSnapshotInstall (resumable)', () => {
     await install.write(0, chunks[0] ?? Buffer.alloc(0));
     await install.write(1, chunks[1] ?? Buffer.alloc(0));
     await install.abandon();
-    const path = join(dir, partialSnapshotFileName(9));
+    const path = join(stores.dir, partialSnapshotFileName(9));
     const intactBytes = (await stat(path)).size;
 
     // The second chunk torn in the middle.
@@ -650,8 +572,8 @@ describe('Store crash points of install and reset', () => {
 
   /** The backup's old content: a snapshot at 10, a segment it covers in part, and one after it. */
   async function writeOldContent(): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeSnapshotFile(dir, 10, chunksOf(10));
+    await mkdir(stores.dir, { recursive: true });
+    await writeSnapshotFile(stores.dir, 10, chunksOf(10));
     await writeSegment(1, range(1, 12));
     await writeSegment(13, range(13, 20));
   }
@@ -688,14 +610,18 @@ describe('Store crash points of install and reset', () => {
 
   /** The complete received snapshot under the name of the given step. */
   async function writeReceived(name: string): Promise<void> {
-    const staging = join(scratch, 'staging');
+    const staging = join(stores.scratch, 'staging');
     await mkdir(staging, { recursive: true });
-    await rename(await writeSnapshotFile(staging, newSeq, receivedChunks(newSeq)), join(dir, name));
+    await rename(await writeSnapshotFile(staging, newSeq, receivedChunks(newSeq)), join(stores.dir, name));
   }
 
   it('1. partial snapshot half received: the old content, the partial kept for resuming', async () => {
     await writeOldContent();
-    const writer = await SnapshotFileWriter.create(join(dir, partialSnapshotFileName(newSeq)), newSeq, 3);
+    const writer = await SnapshotFileWriter.create(
+      join(stores.dir, partialSnapshotFileName(newSeq)),
+      newSeq,
+      3,
+    );
     await writer.write(receivedChunks(newSeq)[0] ?? Buffer.alloc(0));
     await writer.close();
     const store = await expectOldContent();
@@ -717,8 +643,8 @@ describe('Store crash points of install and reset', () => {
 
   it('3b. the same with an old snapshot newer than the new one, and old partial files', async () => {
     await writeOldContent();
-    await writeSnapshotFile(dir, 20, chunksOf(20));
-    await writeFile(join(dir, partialSnapshotFileName(99)), 'an older transfer');
+    await writeSnapshotFile(stores.dir, 20, chunksOf(20));
+    await writeFile(join(stores.dir, partialSnapshotFileName(99)), 'an older transfer');
     await writeReceived(installSnapshotFileName(newSeq));
     await expectNewContent();
   });
@@ -727,19 +653,19 @@ describe('Store crash points of install and reset', () => {
     await writeOldContent();
     await writeReceived(installSnapshotFileName(newSeq));
     // Without the .install name, this state (a log starting at 13, no snapshot) would be refused.
-    await rm(join(dir, segmentFileName(1)));
-    await rm(join(dir, snapshotFileName(10)));
+    await rm(join(stores.dir, segmentFileName(1)));
+    await rm(join(stores.dir, snapshotFileName(10)));
     await expectNewContent();
   });
 
   it('5. old files all deleted, not yet renamed to .evsnap: exactly the new snapshot', async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
     await writeReceived(installSnapshotFileName(newSeq));
     await expectNewContent();
   });
 
   it('6. renamed to .evsnap: exactly the new snapshot', async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
     await writeReceived(snapshotFileName(newSeq));
     await expectNewContent();
   });
@@ -747,7 +673,7 @@ describe('Store crash points of install and reset', () => {
   it('a damaged .install file stops start-up before anything is deleted', async () => {
     await writeOldContent();
     await writeReceived(installSnapshotFileName(newSeq));
-    const path = join(dir, installSnapshotFileName(newSeq));
+    const path = join(stores.dir, installSnapshotFileName(newSeq));
     const bytes = await readFile(path);
     await writeFile(path, bytes.subarray(0, bytes.length - 5));
     const before = await filesInDir();
@@ -764,7 +690,7 @@ describe('Store crash points of install and reset', () => {
 
   it('reset 2. marker created (the commit point), nothing deleted: empty', async () => {
     await writeOldContent();
-    await writeFile(join(dir, resetMarkerFileName), '');
+    await writeFile(join(stores.dir, resetMarkerFileName), '');
     await expectEmpty();
     expect(await filesInDir()).toEqual([segmentFileName(1)]);
   });
@@ -776,21 +702,21 @@ describe('Store crash points of install and reset', () => {
       [snapshotFileName(10), segmentFileName(1)],
       [segmentFileName(13)],
     ]) {
-      await rm(dir, { recursive: true, force: true });
+      await rm(stores.dir, { recursive: true, force: true });
       await writeOldContent();
-      await writeFile(join(dir, resetMarkerFileName), '');
-      for (const name of deleted) await rm(join(dir, name));
+      await writeFile(join(stores.dir, resetMarkerFileName), '');
+      for (const name of deleted) await rm(join(stores.dir, name));
       await expectEmpty();
       expect(await filesInDir()).toEqual([segmentFileName(1)]);
-      await Promise.all(opened.splice(0).map((store) => store.close()));
+      await closeAll();
     }
   });
 
   it('reset 4. everything deleted but the marker: empty, and a partial snapshot and an .install are handled', async () => {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, resetMarkerFileName), '');
+    await mkdir(stores.dir, { recursive: true });
+    await writeFile(join(stores.dir, resetMarkerFileName), '');
     await writeReceived(installSnapshotFileName(newSeq));
-    const writer = await SnapshotFileWriter.create(join(dir, partialSnapshotFileName(50)), 50, 2);
+    const writer = await SnapshotFileWriter.create(join(stores.dir, partialSnapshotFileName(50)), 50, 2);
     await writer.write(Buffer.from('part'));
     await writer.close();
     await expectEmpty();

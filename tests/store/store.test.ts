@@ -1,72 +1,21 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger, type RecordedLogEntry } from '../../core/logging/logger.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { limits } from '../../core/protocol/limits.ts';
 import { encodeFrame, frameHeaderBytes } from '../../core/store/record-frame.ts';
 import { segmentFileName } from '../../core/store/segmented-log.ts';
 import { snapshotFileName, writeSnapshotFile } from '../../core/store/snapshot-file.ts';
-import { CorruptStoreError, Store, type RecoveryResult } from '../../core/store/store.ts';
+import { CorruptStoreError } from '../../core/store/store.ts';
+import { appendAll, payload, range, useStoreDirectory } from '../support/store-fixtures.ts';
 
-let scratch: string;
-let dir: string;
-const opened: Store[] = [];
+const stores = useStoreDirectory('evote-store-test-');
+const { openStore, recoverStore, closeStore, closeAll, writeSegment, filesInDir } = stores;
 
-beforeEach(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'evote-store-test-'));
-  dir = join(scratch, 'data');
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
-  await rm(scratch, { recursive: true, force: true });
-});
-
-const payload = (seq: number) => Buffer.from(`command number ${seq}`);
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const chunksOf = (seq: number) => [
   Buffer.from(`state after ${seq}`),
   Buffer.alloc(3000, seq % 256),
   Buffer.alloc(0),
 ];
-
-interface Recovered {
-  readonly store: Store;
-  readonly result: RecoveryResult;
-  readonly snapshotStarts: number[];
-  readonly chunks: Buffer[];
-  readonly records: number[];
-  readonly entries: RecordedLogEntry[];
-}
-
-async function openStore() {
-  const logger = createMemoryLogger();
-  const store = await Store.open(dir, { logger });
-  opened.push(store);
-  return { store, logger };
-}
-
-async function recoverStore(): Promise<Recovered> {
-  const { store, logger } = await openStore();
-  const snapshotStarts: number[] = [];
-  const chunks: Buffer[] = [];
-  const records: number[] = [];
-  const result = await store.recover(
-    (chunk) => chunks.push(Buffer.from(chunk)),
-    (seq, bytes) => {
-      expect(Buffer.from(bytes)).toEqual(payload(seq));
-      records.push(seq);
-    },
-    (seq) => snapshotStarts.push(seq),
-  );
-  return { store, result, snapshotStarts, chunks, records, entries: logger.entries };
-}
-
-async function closeStore(store: Store): Promise<void> {
-  await store.close();
-  opened.splice(opened.indexOf(store), 1);
-}
 
 /** Recovery that must fail: returns the error, having closed the store. */
 async function failedRecovery(): Promise<CorruptStoreError> {
@@ -78,26 +27,12 @@ async function failedRecovery(): Promise<CorruptStoreError> {
   return error as CorruptStoreError;
 }
 
-async function writeSegment(firstSeq: number, seqs: readonly number[]): Promise<string> {
-  const path = join(dir, segmentFileName(firstSeq));
-  await writeFile(path, Buffer.concat(seqs.map((seq) => encodeFrame(seq, payload(seq)))));
-  return path;
-}
-
-async function filesInDir(): Promise<string[]> {
-  return (await readdir(dir)).sort();
-}
-
 /** Snapshot of every file's bytes, to show that a failed recovery changed nothing. */
 async function dirContents(): Promise<Map<string, Buffer>> {
   const names = await filesInDir();
   return new Map(
-    await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name))] as const)),
+    await Promise.all(names.map(async (name) => [name, await readFile(join(stores.dir, name))] as const)),
   );
-}
-
-async function appendAll(store: Store, seqs: readonly number[]): Promise<void> {
-  await Promise.all(seqs.map((seq) => store.append(seq, payload(seq))));
 }
 
 describe('Store round trip', () => {
@@ -106,14 +41,14 @@ describe('Store round trip', () => {
     expect(result).toEqual({ lastSeq: 0, snapshotSeq: 0, recordsReplayed: 0 });
     expect(records).toEqual([]);
     expect(snapshotStarts).toEqual([]);
-    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(stores.dir)).mode & 0o777).toBe(0o700);
     expect(store.bytesSinceSnapshot).toBe(0);
   });
 
   it('gives back every appended record, in order, after a restart, and appends on', async () => {
     const first = await recoverStore();
     await appendAll(first.store, range(1, 50));
-    const sizeBytes = (await stat(join(dir, segmentFileName(1)))).size;
+    const sizeBytes = (await stat(join(stores.dir, segmentFileName(1)))).size;
     expect(first.store.bytesSinceSnapshot).toBe(sizeBytes);
     await closeStore(first.store);
 
@@ -169,7 +104,7 @@ describe('Store snapshots', () => {
     expect(recovered.chunks).toEqual(chunksOf(10));
     expect(recovered.records).toEqual(range(11, 15));
     expect(recovered.result).toEqual({ lastSeq: 15, snapshotSeq: 10, recordsReplayed: 5 });
-    expect(recovered.store.bytesSinceSnapshot).toBe((await stat(join(dir, segmentFileName(11)))).size);
+    expect(recovered.store.bytesSinceSnapshot).toBe((await stat(join(stores.dir, segmentFileName(11)))).size);
   });
 
   it('lets appends go on in the new segment while the snapshot is written, one snapshot at a time', async () => {
@@ -181,7 +116,7 @@ describe('Store snapshots', () => {
     await expect(store.writeSnapshot(100, [])).rejects.toThrow(/a snapshot is already being written/);
     await Promise.all([snapshot, appended]);
     expect(await filesInDir()).toEqual([segmentFileName(101), snapshotFileName(100)]);
-    expect(store.bytesSinceSnapshot).toBe((await stat(join(dir, segmentFileName(101)))).size);
+    expect(store.bytesSinceSnapshot).toBe((await stat(join(stores.dir, segmentFileName(101)))).size);
     await closeStore(store);
 
     const recovered = await recoverStore();
@@ -227,7 +162,7 @@ describe('Store torn tails', () => {
     const first = await recoverStore();
     await appendAll(first.store, range(1, 5));
     await closeStore(first.store);
-    const path = join(dir, segmentFileName(1));
+    const path = join(stores.dir, segmentFileName(1));
     const full = await readFile(path);
     const lastFrameBytes = frameHeaderBytes + payload(5).length;
     const lastOffset = full.length - lastFrameBytes;
@@ -254,7 +189,7 @@ describe('Store torn tails', () => {
     await first.store.writeSnapshot(4, chunksOf(4));
     await appendAll(first.store, range(5, 6));
     await closeStore(first.store);
-    const path = join(dir, segmentFileName(5));
+    const path = join(stores.dir, segmentFileName(5));
     const full = await readFile(path);
     await writeFile(path, full.subarray(0, full.length - 3));
     const recovered = await recoverStore();
@@ -263,7 +198,7 @@ describe('Store torn tails', () => {
   });
 
   it('treats an incomplete record in a segment that newer segments follow as corruption', async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
     const path = await writeSegment(1, [1, 2, 3]);
     const bytes = await readFile(path);
     await writeFile(path, bytes.subarray(0, bytes.length - 2));
@@ -278,7 +213,7 @@ describe('Store torn tails', () => {
 
 describe('Store corruption', () => {
   beforeEach(async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
   });
 
   it('refuses a record with a bad checksum before the tail, naming file and offset, and changes nothing', async () => {
@@ -317,7 +252,7 @@ describe('Store corruption', () => {
   it('detects a segment whose first record does not match its name, and overlapping segments', async () => {
     await writeSegment(1, [2, 3]);
     expect((await failedRecovery()).message).toMatch(/expected record 1 but found record 2/);
-    await rm(join(dir, segmentFileName(1)));
+    await rm(join(stores.dir, segmentFileName(1)));
     await writeSegment(1, [1, 2, 3]);
     await writeSegment(3, [3, 4]);
     expect((await failedRecovery()).message).toMatch(
@@ -328,14 +263,14 @@ describe('Store corruption', () => {
   it('detects a gap between the snapshot and the log, and a log with no start', async () => {
     await writeSegment(3, [3, 4]);
     expect((await failedRecovery()).message).toMatch(/there is no snapshot: records 1 to 2 are missing/);
-    await writeSnapshotFile(dir, 1, chunksOf(1));
+    await writeSnapshotFile(stores.dir, 1, chunksOf(1));
     expect((await failedRecovery()).message).toMatch(
       /the snapshot ends at record 1: records 2 to 2 are missing/,
     );
   });
 
   it('refuses a snapshot with a flipped byte, a cut, a wrong name or foreign content, changing nothing', async () => {
-    const snapshotPath = await writeSnapshotFile(dir, 10, chunksOf(10));
+    const snapshotPath = await writeSnapshotFile(stores.dir, 10, chunksOf(10));
     await writeSegment(1, range(1, 12));
     const good = await readFile(snapshotPath);
 
@@ -363,7 +298,7 @@ describe('Store corruption', () => {
     expect((await failedRecovery()).message).toMatch(/not a snapshot file header/);
 
     await rm(snapshotPath);
-    const misnamed = join(dir, snapshotFileName(11));
+    const misnamed = join(stores.dir, snapshotFileName(11));
     await writeFile(misnamed, good);
     error = await failedRecovery();
     expect(error.file).toBe(misnamed);
@@ -374,14 +309,14 @@ describe('Store corruption', () => {
 
 describe('Store crash between snapshot steps', () => {
   beforeEach(async () => {
-    await mkdir(dir, { recursive: true });
+    await mkdir(stores.dir, { recursive: true });
   });
 
   it('after the new segment was started but before the snapshot was renamed into place', async () => {
     await writeSegment(1, range(1, 10));
     await writeSegment(11, [11, 12]);
     const leftover = `${snapshotFileName(10)}.tmp-0123456789abcdef`;
-    await writeFile(join(dir, leftover), 'half a snapshot');
+    await writeFile(join(stores.dir, leftover), 'half a snapshot');
     const recovered = await recoverStore();
     expect(recovered.records).toEqual(range(1, 12));
     expect(recovered.result).toEqual({ lastSeq: 12, snapshotSeq: 0, recordsReplayed: 12 });
@@ -392,9 +327,9 @@ describe('Store crash between snapshot steps', () => {
   });
 
   it('after the snapshot was renamed into place but before old files were removed', async () => {
-    await writeSnapshotFile(dir, 5, chunksOf(5));
+    await writeSnapshotFile(stores.dir, 5, chunksOf(5));
     await writeSegment(1, range(1, 10));
-    await writeSnapshotFile(dir, 10, chunksOf(10));
+    await writeSnapshotFile(stores.dir, 10, chunksOf(10));
     await writeSegment(11, [11, 12]);
     const recovered = await recoverStore();
     expect(recovered.snapshotStarts).toEqual([10]);
@@ -404,7 +339,7 @@ describe('Store crash between snapshot steps', () => {
   });
 
   it('when the snapshot covers part of a segment', async () => {
-    await writeSnapshotFile(dir, 5, chunksOf(5));
+    await writeSnapshotFile(stores.dir, 5, chunksOf(5));
     await writeSegment(1, range(1, 8));
     const recovered = await recoverStore();
     expect(recovered.records).toEqual([6, 7, 8]);
@@ -420,7 +355,7 @@ describe('Store crash between snapshot steps', () => {
   it('when the snapshot covers every segment', async () => {
     await writeSegment(1, range(1, 4));
     await writeSegment(5, range(5, 10));
-    await writeSnapshotFile(dir, 10, chunksOf(10));
+    await writeSnapshotFile(stores.dir, 10, chunksOf(10));
     const recovered = await recoverStore();
     expect(recovered.records).toEqual([]);
     expect(recovered.result.lastSeq).toBe(10);
@@ -434,11 +369,11 @@ describe('Store crash between snapshot steps', () => {
     await writeSegment(4, range(4, 6));
     await writeSegment(7, range(7, 9));
     expect((await recoverStore()).records).toEqual(range(1, 9));
-    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await closeAll();
 
-    await writeSnapshotFile(dir, 4, chunksOf(4));
+    await writeSnapshotFile(stores.dir, 4, chunksOf(4));
     // Damage in a fully covered segment does not matter: it is not read, and it is removed.
-    await writeFile(join(dir, segmentFileName(1)), 'garbage');
+    await writeFile(join(stores.dir, segmentFileName(1)), 'garbage');
     const recovered = await recoverStore();
     expect(recovered.records).toEqual(range(5, 9));
     expect(await filesInDir()).toEqual([segmentFileName(4), segmentFileName(7), snapshotFileName(4)]);
