@@ -6,8 +6,8 @@
  * the clients still sign), which is the ceiling this client set-up allows.
  */
 import type { Scope } from './support/cleanup.ts';
-import { clientsPerWorker, describeFailures, loadWorkers } from './support/grpc-setup.ts';
-import { runLoad, type LoadPlan, type LoadResult } from './support/load-driver.ts';
+import { clientsPerWorker, noteLoadProblems, loadWorkers } from './support/grpc-setup.ts';
+import { runLoad, type LoadPlan } from './support/load-driver.ts';
 import type { BenchOptions, Section } from './support/section.ts';
 import { loggedProblems, startNoopServer, startStationProcess } from './support/server-process.ts';
 import {
@@ -18,8 +18,8 @@ import {
   formatRate,
   printFigures,
   printNote,
+  formatLatency,
 } from './support/table.ts';
-import { percentile } from './support/timing.ts';
 
 const targetPerSecond = 3_000;
 
@@ -49,8 +49,6 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
   const baseline = await runLoad(scope, plan(noop.address, noop.pid, false));
   await noop.stop();
 
-  const latency = (result: LoadResult): string =>
-    `${formatMs(percentile(result.latencies, 50))} / ${formatMs(percentile(result.latencies, 99))}`;
   const ratio = logins.perSecond / baseline.perSecond;
   printFigures([
     {
@@ -61,8 +59,8 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
       ratio: `${formatPercent(ratio)} of no-op pairs`,
     },
     { label: 'no-op PreAuth+Auth pairs/s (baseline)', value: formatRate(baseline.perSecond) },
-    { label: 'sign-in latency p50 / p99 (both calls)', value: latency(logins) },
-    { label: 'no-op pair latency p50 / p99', value: latency(baseline) },
+    { label: 'sign-in latency p50 / p99 (both calls)', value: formatLatency(logins.latencies) },
+    { label: 'no-op pair latency p50 / p99', value: formatLatency(baseline.latencies) },
     {
       label: 'station CPU per sign-in (server process)',
       value: formatMicroseconds(logins.serverCpuPerCallUs),
@@ -84,13 +82,10 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
     `${loadWorkers * clientsPerWorker} clients (${loadWorkers} worker processes × ${clientsPerWorker} channels, each signing with Ed25519), ` +
       `${formatMs(warmupMs)} warm-up then ${formatMs(durationMs)} measured; ${formatCount(logins.calls)} sign-ins counted`,
   );
-  for (const [label, result] of [
+  noteLoadProblems([
     ['station', logins],
     ['no-op', baseline],
-  ] as const) {
-    if (result.failures.size > 0)
-      printNote(`${label}: calls that failed: ${describeFailures(result.failures)}`);
-  }
+  ]);
   for (const problem of problems) printNote(`station logged: ${problem}`);
 }
 

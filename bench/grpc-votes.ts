@@ -9,10 +9,10 @@ import type { Scope } from './support/cleanup.ts';
 import {
   clientsPerWorker,
   createElectionsOverGrpc,
-  describeFailures,
+  noteLoadProblems,
   loadWorkers,
 } from './support/grpc-setup.ts';
-import { runLoad, type LoadPlan, type LoadResult } from './support/load-driver.ts';
+import { runLoad, type LoadPlan } from './support/load-driver.ts';
 import type { BenchOptions, Section } from './support/section.ts';
 import { loggedProblems, startNoopServer, startStationProcess } from './support/server-process.ts';
 import {
@@ -24,8 +24,8 @@ import {
   printFigures,
   printNote,
   type Figure,
+  formatLatency,
 } from './support/table.ts';
-import { percentile } from './support/timing.ts';
 
 const targetRatio = 0.5;
 
@@ -59,8 +59,6 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
   await noop.stop();
 
   const ratio = votes.perSecond / baseline.perSecond;
-  const latency = (result: LoadResult): string =>
-    `${formatMs(percentile(result.latencies, 50))} / ${formatMs(percentile(result.latencies, 99))}`;
   const figures: Figure[] = [
     {
       label: 'durable votes/s over gRPC',
@@ -70,8 +68,8 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
       ratio: `${formatPercent(ratio)} of no-op`,
     },
     { label: 'no-op CastVote calls/s (baseline)', value: formatRate(baseline.perSecond) },
-    { label: 'vote latency p50 / p99', value: latency(votes) },
-    { label: 'no-op latency p50 / p99', value: latency(baseline) },
+    { label: 'vote latency p50 / p99', value: formatLatency(votes.latencies) },
+    { label: 'no-op latency p50 / p99', value: formatLatency(baseline.latencies) },
     {
       label: 'station CPU per vote (server process)',
       value: formatMicroseconds(votes.serverCpuPerCallUs),
@@ -94,16 +92,10 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
     `${clients} clients (${loadWorkers} worker processes × ${clientsPerWorker} grpc-js channels, one call in flight each), ` +
       `${formatMs(warmupMs)} warm-up then ${formatMs(durationMs)} measured; ${formatCount(votes.calls)} votes counted`,
   );
-  for (const [label, result] of [
+  noteLoadProblems([
     ['station', votes],
     ['no-op', baseline],
-  ] as const) {
-    if (result.failures.size > 0)
-      printNote(`${label}: calls that failed: ${describeFailures(result.failures)}`);
-    if (result.exhaustedClients > 0) {
-      printNote(`${label}: ${result.exhaustedClients} client(s) ran out of elections before the end`);
-    }
-  }
+  ]);
   for (const problem of stationProblems) printNote(`station logged: ${problem}`);
 }
 

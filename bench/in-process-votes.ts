@@ -26,8 +26,9 @@ import {
   printFigures,
   printNote,
   type Figure,
+  formatLatency,
 } from './support/table.ts';
-import { percentile, timed } from './support/timing.ts';
+import { timed } from './support/timing.ts';
 import { dataDirUsage } from './support/data-dir.ts';
 
 const targetVotesPerSecond = 100_000;
@@ -67,7 +68,7 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
     },
     {
       label: 'vote acknowledgement p50 / p99',
-      value: `${formatMs(percentile(latencies, 50))} / ${formatMs(percentile(latencies, 99))}`,
+      value: formatLatency(latencies),
     },
     {
       label: 'fdatasync/fsync calls during the votes',

@@ -12,7 +12,7 @@ import type { Scope } from './support/cleanup.ts';
 import {
   clientsPerWorker,
   createElectionsOverGrpc,
-  describeFailures,
+  noteLoadProblems,
   loadWorkers,
 } from './support/grpc-setup.ts';
 import { runLoad, type LoadResult } from './support/load-driver.ts';
@@ -28,8 +28,9 @@ import {
   printFigures,
   printNote,
   type Figure,
+  formatLatency,
 } from './support/table.ts';
-import { LatencySamples, percentile } from './support/timing.ts';
+import { LatencySamples } from './support/timing.ts';
 
 const targetRatio = 0.5;
 
@@ -145,8 +146,6 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
   const a = totals.alone;
   const p = totals.paired;
   const ratio = p.perSecond / a.perSecond;
-  const latency = (samples: Float64Array): string =>
-    `${formatMs(percentile(samples, 50))} / ${formatMs(percentile(samples, 99))}`;
   const aloneLatencies = a.latencies.sorted();
   const pairedLatencies = p.latencies.sorted();
   const figures: Figure[] = [
@@ -158,8 +157,8 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
       met: ratio >= targetRatio,
       ratio: `${formatPercent(ratio)} of alone`,
     },
-    { label: 'vote latency p50 / p99: alone', value: latency(aloneLatencies) },
-    { label: 'vote latency p50 / p99: paired', value: latency(pairedLatencies) },
+    { label: 'vote latency p50 / p99: alone', value: formatLatency(aloneLatencies) },
+    { label: 'vote latency p50 / p99: paired', value: formatLatency(pairedLatencies) },
     {
       label: 'server CPU per vote: alone / primary',
       value: `${formatMicroseconds(a.serverCpuUs / a.calls)} / ${formatMicroseconds(p.serverCpuUs / p.calls)}`,
@@ -183,16 +182,10 @@ async function run({ quick }: BenchOptions, scope: Scope): Promise<void> {
       `paired ${p.perRound.map((value) => formatCount(value)).join(', ')}`,
   );
   for (const note of statusNotes) printNote(note);
-  for (const [label, total] of [
+  noteLoadProblems([
     ['alone', a],
     ['paired', p],
-  ] as const) {
-    if (total.failures.size > 0)
-      printNote(`${label}: calls that failed: ${describeFailures(total.failures)}`);
-    if (total.exhaustedClients > 0) {
-      printNote(`${label}: ${total.exhaustedClients} client(s) ran out of elections before the end`);
-    }
-  }
+  ]);
   for (const problem of problems) printNote(problem);
 }
 

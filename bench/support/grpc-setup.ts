@@ -3,6 +3,7 @@ import { GrpcCallError, VotingClient } from './grpc-client.ts';
 import { benchChoices, benchGroup } from './workload.ts';
 import { newVoterKey, signChallenge } from './keys.ts';
 import { runPool } from './pool.ts';
+import { printNote } from './table.ts';
 
 /** Workers and clients the gRPC sections use: 2 processes × 32 channels = 64 concurrent clients. */
 export const loadWorkers = 2;
@@ -29,6 +30,20 @@ export async function createElectionsOverGrpc(address: string, names: readonly s
   }
 }
 
-export function describeFailures(failures: ReadonlyMap<string, number>): string {
-  return [...failures].map(([cause, count]) => `${cause} × ${count}`).join(', ');
+/** Notes, for each load run, the calls that failed and the clients that ran out of work. */
+export function noteLoadProblems(
+  runs: readonly (readonly [
+    string,
+    { readonly failures: ReadonlyMap<string, number>; readonly exhaustedClients: number },
+  ])[],
+): void {
+  for (const [label, run] of runs) {
+    if (run.failures.size > 0) {
+      const causes = [...run.failures].map(([cause, count]) => `${cause} × ${count}`).join(', ');
+      printNote(`${label}: calls that failed: ${causes}`);
+    }
+    if (run.exhaustedClients > 0) {
+      printNote(`${label}: ${run.exhaustedClients} client(s) ran out of elections before the end`);
+    }
+  }
 }

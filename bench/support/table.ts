@@ -1,5 +1,7 @@
 /** Printing figures: one table per section, each figure with its target and baseline ratio. */
 
+import { percentile } from './timing.ts';
+
 export interface Figure {
   readonly label: string;
   /** The measured value, already formatted (see the format helpers below). */
@@ -61,6 +63,11 @@ export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;
   return `${ms.toFixed(2)} ms`;
+}
+
+/** The median and 99th percentile of ascending latencies in ms, as `p50 / p99`. */
+export function formatLatency(latenciesMs: ArrayLike<number>): string {
+  return `${formatMs(percentile(latenciesMs, 50))} / ${formatMs(percentile(latenciesMs, 99))}`;
 }
 
 export function formatMicroseconds(us: number): string {
