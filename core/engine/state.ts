@@ -2,6 +2,8 @@
  * The engine's state: the register, the officials and the elections. It holds, per election,
  * who has voted and the tally of each choice, never which voter chose what.
  */
+import type { Conflict, MergeSummary } from './conflicts.ts';
+
 export interface VoterRecord {
   readonly group: string;
   readonly publicKey: Uint8Array;
@@ -35,8 +37,23 @@ export interface EngineState {
   lastSeq: number;
   /** Time of the last applied command; station time never goes back past it. */
   lastAtMs: number;
+  /** Merges of commands a split's losing side accepted, oldest first (core/engine/conflicts.ts). */
+  readonly merges: MergeSummary[];
+  /** What those merges could not replay as it was, oldest first. */
+  readonly conflicts: Conflict[];
+  /** Per diverged history (`mergeSourceKey`), the last of its commands merged: a merge sent twice applies once. */
+  readonly mergedUpTo: Map<string, number>;
 }
 
 export function createEngineState(): EngineState {
-  return { voters: new Map(), officials: new Map(), elections: new Map(), lastSeq: 0, lastAtMs: 0 };
+  return {
+    voters: new Map(),
+    officials: new Map(),
+    elections: new Map(),
+    lastSeq: 0,
+    lastAtMs: 0,
+    merges: [],
+    conflicts: [],
+    mergedUpTo: new Map(),
+  };
 }

@@ -22,6 +22,7 @@ import {
   type Applied,
 } from '../engine/apply.ts';
 import type { Actor, ActorKind, Command, OfficialActor, VoterActor } from '../engine/commands.ts';
+import type { ConflictReport } from '../engine/conflicts.ts';
 import { getResult, isCurrentActor, registerOf, type ElectionResult } from '../engine/queries.ts';
 import { createEngineState, type EngineState } from '../engine/state.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -277,6 +278,11 @@ export class Station implements StationApi {
   /** The current state, read-only by convention; for queries and tests. */
   get engineState(): EngineState {
     return this.state;
+  }
+
+  /** What reconciliation after splits decided (core/engine/conflicts.ts); for officials. */
+  conflictReport(): ConflictReport {
+    return { merges: [...this.state.merges], conflicts: [...this.state.conflicts] };
   }
 
   async registerVoter(request: RegisterVoterRequest) {
