@@ -8,6 +8,7 @@
 import type { Actor, ActorKind, Command } from '../engine/commands.ts';
 import {
   DecodeError,
+  arrayField,
   asObject,
   bytesField,
   encodeJson,
@@ -19,25 +20,42 @@ import {
 } from './json-fields.ts';
 
 export function encodeCommand(command: Command): Uint8Array {
-  switch (command.kind) {
-    case 'register-voter':
-      return encodeJson({ ...command, publicKey: base64(command.publicKey) });
-    case 'register-official':
-      return encodeJson({
-        ...command,
-        actor: command.actor === null ? null : encodeActor(command.actor),
-        publicKey: base64(command.publicKey),
-      });
-    case 'unregister-voter':
-      return encodeJson(command);
-    case 'create-election':
-    case 'cast-vote':
-      return encodeJson({ ...command, actor: encodeActor(command.actor) });
-  }
+  return encodeJson(commandObject(command));
 }
 
 export function decodeCommand(bytes: Uint8Array): Command {
-  const object = parseJson(bytes, 'command');
+  return decodeCommandObject(parseJson(bytes, 'command'));
+}
+
+function commandObject(command: Command): JsonObject {
+  switch (command.kind) {
+    case 'register-voter':
+      return { ...command, publicKey: base64(command.publicKey) };
+    case 'register-official':
+      return {
+        ...command,
+        actor: command.actor === null ? null : encodeActor(command.actor),
+        publicKey: base64(command.publicKey),
+      };
+    case 'unregister-voter':
+      return { ...command };
+    case 'create-election':
+    case 'cast-vote':
+      return { ...command, actor: encodeActor(command.actor) };
+    case 'merge-diverged':
+      return {
+        ...command,
+        commands: command.commands.map((entry) => ({
+          seq: entry.seq,
+          command: commandObject(entry.command),
+          memberKey: entry.memberKey === null ? null : base64(entry.memberKey),
+          electionFromSplit: entry.electionFromSplit,
+        })),
+      };
+  }
+}
+
+function decodeCommandObject(object: JsonObject): Command {
   const atMs = integerField(object, 'atMs');
   const kind = stringField(object, 'kind');
   switch (kind) {
@@ -76,6 +94,26 @@ export function decodeCommand(bytes: Uint8Array): Command {
         actor: decodeActor(object, 'voter'),
         election: stringField(object, 'election'),
         choice: stringField(object, 'choice'),
+      };
+    case 'merge-diverged':
+      return {
+        kind,
+        atMs,
+        sourceStationId: stringField(object, 'sourceStationId'),
+        commonSeq: integerField(object, 'commonSeq'),
+        commands: arrayField(object, 'commands').map((value) => {
+          const entry = asObject(value, 'diverged command');
+          const electionFromSplit = entry['electionFromSplit'];
+          if (typeof electionFromSplit !== 'boolean') {
+            throw new DecodeError('field electionFromSplit is not a boolean');
+          }
+          return {
+            seq: integerField(entry, 'seq'),
+            command: decodeCommandObject(asObject(entry['command'], 'field command')),
+            memberKey: entry['memberKey'] === null ? null : bytesField(entry, 'memberKey'),
+            electionFromSplit,
+          };
+        }),
       };
     default:
       throw new DecodeError(`unknown command kind ${JSON.stringify(kind).slice(0, 40)}`);

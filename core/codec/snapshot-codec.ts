@@ -22,10 +22,15 @@ import {
   stringField,
   type JsonObject,
 } from './json-fields.ts';
+import {
+  decodeReconciliationPart,
+  encodeReconciliation,
+  isReconciliationPart,
+} from './reconciliation-codec.ts';
 
-/** Format 2 added the officials; format 1 snapshots (none) are still read. */
-const snapshotFormat = 2;
-const readableFormats: readonly number[] = [1, 2];
+/** Format 2 added the officials, format 3 reconciliation's parts; older snapshots are still read. */
+const snapshotFormat = 3;
+const readableFormats: readonly number[] = [1, 2, 3];
 /** About 1 MiB per chunk at the longest names; typical chunks are far smaller. */
 const namesPerChunk = 4_000;
 
@@ -42,6 +47,7 @@ export function encodeSnapshot(state: EngineState): Uint8Array[] {
       voters: state.voters.size,
       officials: state.officials.size,
       elections: state.elections.size,
+      conflicts: state.conflicts.length,
     }),
   ];
   chunks.push(
@@ -79,6 +85,7 @@ export function encodeSnapshot(state: EngineState): Uint8Array[] {
       );
     }
   }
+  chunks.push(...encodeReconciliation(state));
   return chunks;
 }
 
@@ -111,7 +118,7 @@ function keyedChunks<Member extends { readonly publicKey: Uint8Array }>(
 /** Rebuilds the state chunk by chunk, checking every value against the engine's limits. */
 export class SnapshotDecoder {
   private readonly state = createEngineState();
-  private header: { voters: number; officials: number; elections: number } | null = null;
+  private header: { voters: number; officials: number; elections: number; conflicts: number } | null = null;
 
   accept(chunk: Uint8Array): void {
     const object = parseJson(chunk, 'snapshot chunk');
@@ -126,6 +133,7 @@ export class SnapshotDecoder {
         voters: integerField(object, 'voters'),
         officials: format === 1 ? 0 : integerField(object, 'officials'),
         elections: integerField(object, 'elections'),
+        conflicts: format < 3 ? 0 : integerField(object, 'conflicts'),
       };
       return;
     }
@@ -148,6 +156,10 @@ export class SnapshotDecoder {
         this.addVoted(stringField(object, 'election'), stringArrayField(object, 'names'));
         return;
       default:
+        if (isReconciliationPart(part)) {
+          decodeReconciliationPart(part, object, this.state);
+          return;
+        }
         throw new DecodeError(`unknown snapshot part ${JSON.stringify(part).slice(0, 40)}`);
     }
   }
@@ -157,7 +169,8 @@ export class SnapshotDecoder {
     if (
       this.state.voters.size !== this.header.voters ||
       this.state.officials.size !== this.header.officials ||
-      this.state.elections.size !== this.header.elections
+      this.state.elections.size !== this.header.elections ||
+      this.state.conflicts.length !== this.header.conflicts
     ) {
       throw new DecodeError('snapshot is incomplete: counts differ from its header');
     }

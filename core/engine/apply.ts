@@ -32,8 +32,19 @@ import type {
   RegisterVoter,
   UnregisterVoter,
 } from './commands.ts';
+import { mergeDiverged } from './merge.ts';
 import { isCurrentActor } from './queries.ts';
 import type { ElectionRecord, EngineState } from './state.ts';
+
+/**
+ * What a command would do (the `decide…` functions), without doing it yet: its outcome and,
+ * if accepted, the change, which returns its own undo. A merge (merge.ts) decides each replayed
+ * command and commits them as one.
+ */
+export interface Decision<Reason extends string> {
+  readonly outcome: Outcome<Reason>;
+  readonly change: (() => () => void) | null;
+}
 
 export interface Applied<Reason extends string> {
   readonly outcome: Outcome<Reason>;
@@ -46,7 +57,15 @@ export function registerVoter(
   seq: number,
   command: RegisterVoter,
 ): Applied<RegisterVoterReason> {
-  const refuse = (reason: RegisterVoterReason) => refused(outcome(registerVoterCodes, reason));
+  return commit(state, seq, command.atMs, decideRegisterVoter(state, seq, command));
+}
+
+export function decideRegisterVoter(
+  state: EngineState,
+  seq: number,
+  command: RegisterVoter,
+): Decision<RegisterVoterReason> {
+  const refuse = (reason: RegisterVoterReason) => refusal(outcome(registerVoterCodes, reason));
   if (!isValidLabel(command.name, limits.voterNameBytesMax)) return refuse('invalid-name');
   if (!isValidLabel(command.group, limits.groupNameBytesMax)) return refuse('invalid-group');
   if (!(command.publicKey instanceof Uint8Array) || command.publicKey.length !== limits.publicKeyBytes) {
@@ -56,14 +75,17 @@ export function registerVoter(
   if (state.voters.has(command.name)) return refuse('voter-exists');
   if (state.voters.size >= limits.votersMax) return refuse('register-full');
 
-  return accept(state, seq, command.atMs, outcome(registerVoterCodes, 'ok'), () => {
-    state.voters.set(command.name, {
-      group: command.group,
-      publicKey: Uint8Array.from(command.publicKey),
-      registration: seq,
-    });
-    return () => state.voters.delete(command.name);
-  });
+  return {
+    outcome: outcome(registerVoterCodes, 'ok'),
+    change: () => {
+      state.voters.set(command.name, {
+        group: command.group,
+        publicKey: Uint8Array.from(command.publicKey),
+        registration: seq,
+      });
+      return () => state.voters.delete(command.name);
+    },
+  };
 }
 
 export function unregisterVoter(
@@ -71,16 +93,27 @@ export function unregisterVoter(
   seq: number,
   command: UnregisterVoter,
 ): Applied<UnregisterVoterReason> {
-  const refuse = (reason: UnregisterVoterReason) => refused(outcome(unregisterVoterCodes, reason));
+  return commit(state, seq, command.atMs, decideUnregisterVoter(state, seq, command));
+}
+
+export function decideUnregisterVoter(
+  state: EngineState,
+  seq: number,
+  command: UnregisterVoter,
+): Decision<UnregisterVoterReason> {
+  const refuse = (reason: UnregisterVoterReason) => refusal(outcome(unregisterVoterCodes, reason));
   if (!isValidLabel(command.name, limits.voterNameBytesMax)) return refuse('invalid-name');
   const voter = state.voters.get(command.name);
   if (voter === undefined) return refuse('unknown-voter');
 
   // Votes already cast stay counted; the voter's tokens die with the registration.
-  return accept(state, seq, command.atMs, outcome(unregisterVoterCodes, 'ok'), () => {
-    state.voters.delete(command.name);
-    return () => state.voters.set(command.name, voter);
-  });
+  return {
+    outcome: outcome(unregisterVoterCodes, 'ok'),
+    change: () => {
+      state.voters.delete(command.name);
+      return () => state.voters.set(command.name, voter);
+    },
+  };
 }
 
 /** The first official needs no one's leave (the station is empty); every later one needs an official's. */
@@ -89,7 +122,15 @@ export function registerOfficial(
   seq: number,
   command: RegisterOfficial,
 ): Applied<RegisterOfficialReason> {
-  const refuse = (reason: RegisterOfficialReason) => refused(outcome(registerOfficialCodes, reason));
+  return commit(state, seq, command.atMs, decideRegisterOfficial(state, seq, command));
+}
+
+export function decideRegisterOfficial(
+  state: EngineState,
+  seq: number,
+  command: RegisterOfficial,
+): Decision<RegisterOfficialReason> {
+  const refuse = (reason: RegisterOfficialReason) => refusal(outcome(registerOfficialCodes, reason));
   if (command.actor === null) {
     if (state.officials.size > 0) return refuse('already-set-up');
   } else if (!isCurrentActor(state, command.actor)) {
@@ -103,13 +144,16 @@ export function registerOfficial(
   if (state.officials.has(command.name)) return refuse('official-exists');
   if (state.officials.size >= limits.officialsMax) return refuse('register-full');
 
-  return accept(state, seq, command.atMs, outcome(registerOfficialCodes, 'ok'), () => {
-    state.officials.set(command.name, {
-      publicKey: Uint8Array.from(command.publicKey),
-      registration: seq,
-    });
-    return () => state.officials.delete(command.name);
-  });
+  return {
+    outcome: outcome(registerOfficialCodes, 'ok'),
+    change: () => {
+      state.officials.set(command.name, {
+        publicKey: Uint8Array.from(command.publicKey),
+        registration: seq,
+      });
+      return () => state.officials.delete(command.name);
+    },
+  };
 }
 
 export function createElection(
@@ -117,7 +161,15 @@ export function createElection(
   seq: number,
   command: CreateElection,
 ): Applied<CreateElectionReason> {
-  const refuse = (reason: CreateElectionReason) => refused(outcome(createElectionCodes, reason));
+  return commit(state, seq, command.atMs, decideCreateElection(state, seq, command));
+}
+
+export function decideCreateElection(
+  state: EngineState,
+  seq: number,
+  command: CreateElection,
+): Decision<CreateElectionReason> {
+  const refuse = (reason: CreateElectionReason) => refusal(outcome(createElectionCodes, reason));
   if (!isCurrentActor(state, command.actor)) return refuse('invalid-token');
   if (command.groups.length === 0) return refuse('missing-groups');
   if (command.choices.length === 0) return refuse('missing-choices');
@@ -139,23 +191,30 @@ export function createElection(
   if (command.endsAtMs <= command.atMs) return refuse('end-date-not-in-future');
   if (command.endsAtMs - command.atMs > limits.electionDurationMsMax) return refuse('end-date-too-far');
 
-  return accept(state, seq, command.atMs, outcome(createElectionCodes, 'ok'), () => {
-    const election: ElectionRecord = {
-      name: command.name,
-      groups: new Set(command.groups),
-      choices: [...command.choices],
-      endsAtMs: command.endsAtMs,
-      createdAtMs: command.atMs,
-      tallies: command.choices.map(() => 0),
-      voted: new Set(),
-    };
-    state.elections.set(command.name, election);
-    return () => state.elections.delete(command.name);
-  });
+  return {
+    outcome: outcome(createElectionCodes, 'ok'),
+    change: () => {
+      const election: ElectionRecord = {
+        name: command.name,
+        groups: new Set(command.groups),
+        choices: [...command.choices],
+        endsAtMs: command.endsAtMs,
+        createdAtMs: command.atMs,
+        tallies: command.choices.map(() => 0),
+        voted: new Set(),
+      };
+      state.elections.set(command.name, election);
+      return () => state.elections.delete(command.name);
+    },
+  };
 }
 
 export function castVote(state: EngineState, seq: number, command: CastVote): Applied<CastVoteReason> {
-  const refuse = (reason: CastVoteReason) => refused(outcome(castVoteCodes, reason));
+  return commit(state, seq, command.atMs, decideCastVote(state, seq, command));
+}
+
+export function decideCastVote(state: EngineState, seq: number, command: CastVote): Decision<CastVoteReason> {
+  const refuse = (reason: CastVoteReason) => refusal(outcome(castVoteCodes, reason));
   if (!isCurrentActor(state, command.actor)) return refuse('invalid-token');
   const election = state.elections.get(command.election);
   if (election === undefined) return refuse('unknown-election');
@@ -167,14 +226,17 @@ export function castVote(state: EngineState, seq: number, command: CastVote): Ap
   const choiceIndex = election.choices.indexOf(command.choice);
   if (choiceIndex < 0) return refuse('unknown-choice');
 
-  return accept(state, seq, command.atMs, outcome(castVoteCodes, 'ok'), () => {
-    election.voted.add(voter);
-    election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) + 1;
-    return () => {
-      election.voted.delete(voter);
-      election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) - 1;
-    };
-  });
+  return {
+    outcome: outcome(castVoteCodes, 'ok'),
+    change: () => {
+      election.voted.add(voter);
+      election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) + 1;
+      return () => {
+        election.voted.delete(voter);
+        election.tallies[choiceIndex] = (election.tallies[choiceIndex] ?? 0) - 1;
+      };
+    },
+  };
 }
 
 /** Applies any command; used where the kind is only known at run time (log replay, replication). */
@@ -190,21 +252,23 @@ export function applyCommand(state: EngineState, seq: number, command: Command):
       return createElection(state, seq, command);
     case 'cast-vote':
       return castVote(state, seq, command);
+    case 'merge-diverged':
+      return mergeDiverged(state, seq, command);
   }
 }
 
-function refused<Reason extends string>(result: Outcome<Reason>): Applied<Reason> {
-  return { outcome: result, revert: null };
+function refusal<Reason extends string>(result: Outcome<Reason>): Decision<Reason> {
+  return { outcome: result, change: null };
 }
 
-/** Records the command's position and time, runs `change`, and returns an undo for both. */
-function accept<Reason extends string>(
+/** Runs an accepted decision's change, records the command's position and time, and returns an undo for both. */
+export function commit<Reason extends string>(
   state: EngineState,
   seq: number,
   atMs: number,
-  result: Outcome<Reason>,
-  change: () => () => void,
+  decision: Decision<Reason>,
 ): Applied<Reason> {
+  if (decision.change === null) return { outcome: decision.outcome, revert: null };
   if (seq !== state.lastSeq + 1) {
     throw new Error(`command sequence ${seq} does not follow ${state.lastSeq}`);
   }
@@ -213,11 +277,11 @@ function accept<Reason extends string>(
   }
   const previousSeq = state.lastSeq;
   const previousAtMs = state.lastAtMs;
-  const undoChange = change();
+  const undoChange = decision.change();
   state.lastSeq = seq;
   state.lastAtMs = atMs;
   return {
-    outcome: result,
+    outcome: decision.outcome,
     revert: () => {
       if (state.lastSeq !== seq) throw new Error(`revert of ${seq} out of order (last is ${state.lastSeq})`);
       undoChange();

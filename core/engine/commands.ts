@@ -70,6 +70,37 @@ export interface CastVote {
   readonly choice: string;
 }
 
-export type Command = RegisterVoter | UnregisterVoter | RegisterOfficial | CreateElection | CastVote;
+/**
+ * After a split, the winning station replays what the losing side accepted
+ * (core/engine/conflicts.ts states the rules). The commands keep their own
+ * times, so a vote cast while an election was open still counts after it closed.
+ */
+export interface MergeDiverged {
+  readonly kind: 'merge-diverged';
+  readonly atMs: number;
+  /** The losing station. */
+  readonly sourceStationId: string;
+  /** The last sequence number both stations held alike: the losing side's commands follow it. */
+  readonly commonSeq: number;
+  readonly commands: readonly DivergedCommand[];
+}
+
+/** One command of the losing side, with what the winner needs to tell whom it concerns. */
+export interface DivergedCommand {
+  /** Its sequence number on the losing station. */
+  readonly seq: number;
+  readonly command: Command;
+  /**
+   * The key of the member the command concerns (its actor, or the voter it unregisters) when
+   * that member was registered on the losing side during the split; null for a member both
+   * sides knew then (registrations are sequence numbers, which differ after a split).
+   */
+  readonly memberKey: Uint8Array | null;
+  /** True if the election the command names was created on the losing side during the split. */
+  readonly electionFromSplit: boolean;
+}
+
+export type Command =
+  RegisterVoter | UnregisterVoter | RegisterOfficial | CreateElection | CastVote | MergeDiverged;
 
 export type CommandKind = Command['kind'];

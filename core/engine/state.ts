@@ -29,6 +29,14 @@ export interface ElectionRecord {
   readonly voted: Set<string>;
 }
 
+/** What this station merged of one losing side's diverged history. */
+export interface MergedHistory {
+  /** The last of its commands merged (by its sequence number there): a merge sent twice applies once. */
+  upToSeq: number;
+  /** Elections it created during the split: the name each is kept under here, or null if it was not kept. */
+  readonly elections: Map<string, string | null>;
+}
+
 export interface EngineState {
   readonly voters: Map<string, VoterRecord>;
   readonly officials: Map<string, OfficialRecord>;
@@ -41,8 +49,8 @@ export interface EngineState {
   readonly merges: MergeSummary[];
   /** What those merges could not replay as it was, oldest first. */
   readonly conflicts: Conflict[];
-  /** Per diverged history (`mergeSourceKey`), the last of its commands merged: a merge sent twice applies once. */
-  readonly mergedUpTo: Map<string, number>;
+  /** Per diverged history merged here (`mergeSourceKey`): how far, and where its elections went. */
+  readonly mergedHistories: Map<string, MergedHistory>;
 }
 
 export function createEngineState(): EngineState {
@@ -54,6 +62,6 @@ export function createEngineState(): EngineState {
     lastAtMs: 0,
     merges: [],
     conflicts: [],
-    mergedUpTo: new Map(),
+    mergedHistories: new Map(),
   };
 }

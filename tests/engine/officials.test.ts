@@ -259,8 +259,8 @@ describe('codecs with officials', () => {
     const header = (fields: Record<string, unknown>) =>
       encodeJson({ part: 'header', lastSeq: 1, lastAtMs: t0, voters: 0, elections: 0, ...fields });
     expect(() => {
-      new SnapshotDecoder().accept(header({ format: 3, officials: 0 }));
-    }).toThrow(/unknown snapshot format 3/);
+      new SnapshotDecoder().accept(header({ format: 4, officials: 0 }));
+    }).toThrow(/unknown snapshot format 4/);
     const missing = new SnapshotDecoder();
     missing.accept(header({ format: 2, officials: 1 }));
     expect(() => missing.finish()).toThrow(/incomplete/);
