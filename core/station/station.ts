@@ -21,7 +21,15 @@ import {
   applyCommand,
   type Applied,
 } from '../engine/apply.ts';
-import type { Actor, ActorKind, Command, OfficialActor, VoterActor } from '../engine/commands.ts';
+import type {
+  Actor,
+  ActorKind,
+  Command,
+  DivergedCommand,
+  OfficialActor,
+  VoterActor,
+} from '../engine/commands.ts';
+import { mergeDiverged, type MergeReason } from '../engine/merge.ts';
 import type { ConflictReport } from '../engine/conflicts.ts';
 import { getResult, isCurrentActor, registerOf, type ElectionResult } from '../engine/queries.ts';
 import { createEngineState, type EngineState } from '../engine/state.ts';
@@ -88,11 +96,17 @@ export interface CommitReplicator {
 /**
  * What a state listener hears: a command that is now durable here (on a
  * primary before its backup confirms it; on a backup as it arrives), or that
- * the state was replaced: a full copy from the primary, or commands applied
- * but not yet reported were undone because the log refused them.
+ * the state was replaced: a full copy from the primary, a merge after a
+ * split, or commands applied but not yet reported were undone because the
+ * log refused them.
  */
 export type StateChange =
   { readonly type: 'command'; readonly seq: number; readonly command: Command } | { readonly type: 'reset' };
+
+/** A merge changes any part of the state: listeners rebuild what they keep, as after a reset. */
+function changeOf(seq: number, command: Command): StateChange {
+  return command.kind === 'merge-diverged' ? { type: 'reset' } : { type: 'command', seq, command };
+}
 
 interface PendingCommand {
   readonly seq: number;
@@ -115,6 +129,8 @@ export class Station implements StationApi {
   private stopping = false;
   private replicator: CommitReplicator | null = null;
   private tokens: TokenVerifier;
+  /** With a peer: the first record the peer may lack, kept in the log for a merge (null: none kept). */
+  private unconfirmedFromSeq: number | null = null;
 
   private constructor(
     private readonly options: StationOptions,
@@ -209,7 +225,7 @@ export class Station implements StationApi {
       }
       this.pending.push({ seq, revert: applied.revert });
       appended.push(this.store.append(seq, payload));
-      changes.push({ type: 'command', seq, command });
+      changes.push(changeOf(seq, command));
     }
     const done = Promise.all(appended).then(
       () => {
@@ -240,7 +256,47 @@ export class Station implements StationApi {
     await this.quiesce();
     await this.store.reset();
     this.state = createEngineState();
+    if (this.unconfirmedFromSeq !== null) this.keepUnconfirmedFrom(1);
     this.notify({ type: 'reset' });
+  }
+
+  /**
+   * With a peer: from now on, records the peer has not confirmed stay in the log even after a
+   * snapshot, so that after a split they can be replayed on the winner (`mergeDiverged`).
+   * Everything still in the log counts as unconfirmed until the peer confirms it.
+   */
+  async keepUnconfirmedRecords(): Promise<void> {
+    this.keepUnconfirmedFrom(await this.store.firstLogSeq());
+  }
+
+  /** The peer holds every record up to `seq` (as this station does): they need not stay in the log. */
+  confirmReplicated(seq: number): void {
+    if (this.unconfirmedFromSeq !== null && seq + 1 > this.unconfirmedFromSeq)
+      this.keepUnconfirmedFrom(seq + 1);
+  }
+
+  private keepUnconfirmedFrom(seq: number): void {
+    this.unconfirmedFromSeq = seq;
+    this.store.retainFrom(seq);
+  }
+
+  /**
+   * Winner of a split: replays the commands the losing station (`sourceStationId`) accepted
+   * after `commonSeq` (core/engine/merge.ts). Needs no backup in sync: the losing station keeps
+   * these commands until it hears they are merged.
+   */
+  mergeDiverged(
+    sourceStationId: string,
+    commonSeq: number,
+    commands: readonly DivergedCommand[],
+  ): Promise<WriteAnswer<MergeReason>> {
+    return this.write(
+      (seq, atMs) => {
+        const command = { kind: 'merge-diverged', atMs, sourceStationId, commonSeq, commands } as const;
+        return { command, applied: mergeDiverged(this.state, seq, command) };
+      },
+      { withoutBackup: true },
+    );
   }
 
   /**
@@ -475,10 +531,14 @@ export class Station implements StationApi {
     ) =>
       | { readonly command: Command; readonly applied: Applied<Reason> }
       | { readonly refusal: Outcome<Reason> },
+    { withoutBackup = false }: { readonly withoutBackup?: boolean } = {},
   ): Promise<WriteAnswer<Reason>> {
     while (this.intakePause !== null) await this.intakePause;
     if (this.stopping) return stoppingAnswer;
-    const refusal = this.replicator?.writeRefusal() ?? null;
+    // --require-backup does not hold back a write that needs no backup.
+    const needed = (unavailable: Unavailable | null): Unavailable | null =>
+      withoutBackup && unavailable?.unavailable === 'backup-unavailable' ? null : unavailable;
+    const refusal = needed(this.replicator?.writeRefusal() ?? null);
     if (refusal !== null) return refusal;
     const seq = this.state.lastSeq + 1;
     // Station time never runs backwards, even if the wall clock does.
@@ -493,8 +553,8 @@ export class Station implements StationApi {
     const answer = this.store.append(seq, payload).then(
       async () => {
         this.pending.shift();
-        this.notify({ type: 'command', seq, command });
-        const notReplicated = (await this.replicator?.replicate(seq, payload)) ?? null;
+        this.notify(changeOf(seq, command));
+        const notReplicated = needed((await this.replicator?.replicate(seq, payload)) ?? null);
         return notReplicated ?? applied.outcome;
       },
       (error: unknown) => this.undoFrom(seq, error),

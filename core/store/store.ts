@@ -147,6 +147,8 @@ export class Store {
   private activeInstall: ReceivedSnapshot | null = null;
   /** Runs beginSnapshotInstall and installSnapshot one at a time, as they share the partial file. */
   private installIntake: Promise<unknown> = Promise.resolve();
+  /** Records from this seq on stay in the log after a snapshot covers them (see `retainFrom`). */
+  private retainFromSeq = Number.POSITIVE_INFINITY;
 
   private constructor(
     private readonly dir: string,
@@ -532,6 +534,23 @@ export class Store {
     }
   }
 
+  /**
+   * Compaction keeps the records from `seq` on in the log (whole segments),
+   * so that they can still be read after a snapshot covers them; null lets it
+   * remove every covered record again. For records that may have to be
+   * replayed on another station (core/engine/merge.ts).
+   */
+  retainFrom(seq: number | null): void {
+    this.retainFromSeq = seq ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The first record still in the log (covered by a snapshot or not); lastSeq + 1 if there is none. */
+  async firstLogSeq(): Promise<number> {
+    const names = await this.files.readdir(this.dir);
+    const firstSeqs = names.flatMap((name) => nonNull(parseSegmentFileName(name)));
+    return firstSeqs.length === 0 ? this.lastSeq + 1 : Math.min(...firstSeqs);
+  }
+
   /** The newest complete snapshot, or null if there is none. */
   latestSnapshot(): { seq: number; path: string } | null {
     const seq = this.newestSnapshotSeq;
@@ -775,6 +794,12 @@ export class Store {
     log.snapshotDurable(coveredBytes);
     this.newestSnapshotSeq = seq;
     const names = await this.files.readdir(this.dir).catch(() => []);
+    const segmentSeqs = names.flatMap((name) => nonNull(parseSegmentFileName(name))).sort((a, b) => a - b);
+    // Covered segments go, but for the first holding a record to retain (each ends where the next
+    // one starts) and those after it.
+    const retainedFrom = segmentSeqs.find(
+      (firstSeq, index) => firstSeq <= seq && (segmentSeqs[index + 1] ?? seq + 1) > this.retainFromSeq,
+    );
     await this.removeFiles(
       names.filter((name) => {
         const snapshotSeq = parseSnapshotFileName(name);
@@ -782,7 +807,7 @@ export class Store {
         // A snapshot being read is removed by its last reader (see readSnapshotChunks).
         return (
           (snapshotSeq !== null && snapshotSeq < seq && !this.snapshotReaders.has(snapshotSeq)) ||
-          (firstSeq !== null && firstSeq <= seq)
+          (firstSeq !== null && firstSeq <= seq && (retainedFrom === undefined || firstSeq < retainedFrom))
         );
       }),
     );
