@@ -127,6 +127,7 @@ export function createHttpInterfaceClient(options: HttpInterfaceClientOptions): 
     ballot: (request) => call('ballot', request),
     castVote: (request) => call('castVote', request),
     auditLog: (request) => call('auditLog', request),
+    conflictReport: (request) => call('conflictReport', request),
     subscribe: (listener) => events.subscribe(listener),
   };
   const events = createEventFeed(send, () => client.overview(), options.onConnection);
@@ -152,7 +153,7 @@ type Listener = (event: StationEvent) => void;
  * One event stream shared by every listener, open while there is one. After
  * it drops it is reopened with growing pauses; each time it opens, the
  * listeners get the current status (events sent while it was closed are lost),
- * and after a drop they are told voters and elections changed, so views reload.
+ * and after a drop they are told voters, elections and the conflict report changed, so views reload.
  */
 function createEventFeed(
   send: (path: string, init: StationRequest) => Promise<Response>,
@@ -206,6 +207,7 @@ function createEventFeed(
         if (afterDrop) {
           deliver({ type: 'voters-changed' });
           deliver({ type: 'elections-changed' });
+          deliver({ type: 'conflicts-changed' });
         }
       }, abort);
       const reader = response.body.getReader();

@@ -10,6 +10,7 @@
  * same Ed25519 challenge-response as voters, under its own key domain so a
  * voter's token never opens an official screen.
  */
+import type { Conflict, ConflictKind, ConflictReport, MergeSummary } from '../engine/conflicts.ts';
 import type { ChoiceCount, ElectionResult } from '../engine/queries.ts';
 import type {
   CastVoteReason,
@@ -21,7 +22,17 @@ import type {
 import type { CreateElectionRequest, Unavailable, WriteAnswer } from '../station/station-api.ts';
 import type { StationStatus } from '../station/station-status.ts';
 
-export type { ChoiceCount, ElectionResult, StationStatus, Unavailable, WriteAnswer };
+export type {
+  ChoiceCount,
+  Conflict,
+  ConflictKind,
+  ConflictReport,
+  ElectionResult,
+  MergeSummary,
+  StationStatus,
+  Unavailable,
+  WriteAnswer,
+};
 
 /** Refusal of a call that needs an official's session, when it is missing, forged or expired. */
 export interface SessionRefused {
@@ -165,6 +176,8 @@ export type StationEvent =
   | { readonly type: 'voters-changed' }
   | { readonly type: 'elections-changed' }
   | { readonly type: 'election-closed'; readonly election: string }
+  /** The conflict report (`conflictReport`) changed: a merge after a split, or the state was replaced. */
+  | { readonly type: 'conflicts-changed' }
   | { readonly type: 'audit'; readonly entry: AuditEntry };
 
 export interface InterfaceApi {
@@ -191,6 +204,11 @@ export interface InterfaceApi {
   castVote(request: CastVoteCall): Promise<WriteAnswer<CastVoteReason>>;
 
   auditLog(request: AuditLogCall): Promise<OfficialAnswer<readonly AuditEntry[]>>;
+  /**
+   * What reconciliation after network splits decided (core/engine/conflicts.ts), oldest first.
+   * Never a vote's choice: the report holds none.
+   */
+  conflictReport(request: OfficialRequest): Promise<OfficialAnswer<ConflictReport>>;
 
   /** Calls `listener` for every event until the returned function is called. */
   subscribe(listener: (event: StationEvent) => void): () => void;
@@ -216,6 +234,7 @@ export const interfaceOperations: readonly InterfaceOperation[] = [
   'ballot',
   'castVote',
   'auditLog',
+  'conflictReport',
 ];
 
 export const interfaceLimits = {

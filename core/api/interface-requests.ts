@@ -163,4 +163,5 @@ const parsers: {
   ballot: object({ token }),
   castVote: object({ token, election: electionName, choice: text(limits.choiceNameBytesMax) }),
   auditLog: object({ session: token, afterId: integer(0, Number.MAX_SAFE_INTEGER) }),
+  conflictReport: object({ session: token }),
 };

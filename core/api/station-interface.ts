@@ -6,9 +6,11 @@
  * Events are pushed, never polled for: the runtime reports status changes,
  * the station reports every durable command (on a backup too, as commands
  * arrive from the primary), one timer waits for the next election to close,
- * and the audit log reports its entries. Register and election changes are
- * coalesced so that a burst of registrations or votes is one event per
- * `changeEventIntervalMs`, not one per command.
+ * and the audit log reports its entries; a change of the conflict report (a
+ * merge after a split, or a replaced state) is one `conflicts-changed`.
+ * Register and election changes are coalesced so that a burst of
+ * registrations or votes is one event per `changeEventIntervalMs`, not one
+ * per command.
  */
 import type { ElectionRecord } from '../engine/state.ts';
 import { isOpen } from '../engine/queries.ts';
@@ -90,13 +92,27 @@ export function createStationInterface(options: StationInterfaceOptions): Statio
     },
   );
 
+  /** Merges only add to the report: its size tells whether a command merged another station's commands. */
+  const reportSize = (): string =>
+    `${station.engineState.merges.length}/${station.engineState.conflicts.length}`;
+  let lastReportSize = reportSize();
   const follow = (change: StateChange): void => {
-    if (voterDirectory.follow(change)) votersChanged.trigger();
-    if (change.type === 'reset') {
-      electionsChanged.trigger();
-      closings.recompute();
+    const size = reportSize();
+    if (change.type === 'command' && size === lastReportSize) {
+      followCommand(change);
       return;
     }
+    // The state was replaced, or one command replayed the commands another station took during a
+    // split: voters, elections and the conflict report may all have changed.
+    lastReportSize = size;
+    voterDirectory.follow({ type: 'reset' });
+    votersChanged.trigger();
+    electionsChanged.trigger();
+    closings.recompute();
+    emit({ type: 'conflicts-changed' });
+  };
+  const followCommand = (change: Extract<StateChange, { type: 'command' }>): void => {
+    if (voterDirectory.follow(change)) votersChanged.trigger();
     const command = change.command;
     // A vote changes an election's count of votes, so the officials' list of elections too.
     if (command.kind === 'create-election' || command.kind === 'cast-vote') electionsChanged.trigger();
@@ -273,6 +289,14 @@ export function createStationInterface(options: StationInterfaceOptions): Statio
 
     auditLog({ session, afterId }) {
       return asOfficial(session, () => options.auditLog.entriesAfter(afterId));
+    },
+
+    conflictReport({ session }) {
+      return asOfficial(session, async () => {
+        // A merge that might still be undone is not reported.
+        await station.settle();
+        return station.conflictReport();
+      });
     },
 
     subscribe(listener) {

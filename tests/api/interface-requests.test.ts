@@ -43,6 +43,7 @@ const valid: Readonly<Record<InterfaceOperation, unknown>> = {
   ballot: { token: session },
   castVote: { token: session, election: 'Council', choice: 'yes' },
   auditLog: { session, afterId: 0 },
+  conflictReport: { session },
 };
 
 function invalidMessage(operation: InterfaceOperation, value: unknown): string {
@@ -131,8 +132,23 @@ describe('parseRequest', () => {
     ['createElection', 'choices', ['yes', 7], 'choices[1]: expected a string of at most 256 UTF-8 bytes'],
     ['createElection', 'endsAtMs', 2 ** 53, 'endsAtMs: expected an integer from 0 to 9007199254740991'],
     ['auditLog', 'afterId', null, 'afterId: expected an integer from 0 to 9007199254740991'],
+    ['conflictReport', 'session', 'AAAA', 'session: expected at most 512 bytes'],
+    [
+      'conflictReport',
+      'session',
+      new Uint8Array(limits.tokenBytesMax + 1),
+      'session: expected at most 512 bytes',
+    ],
   ] as const)('refuses %s with %s = %j', (operation, field, value, message) => {
     expect(invalidMessage(operation, withField(operation, field, value))).toBe(message);
+  });
+
+  it('asks for the conflict report with a session and nothing else', () => {
+    expect(invalidMessage('conflictReport', {})).toBe('session: missing');
+    expect(invalidMessage('conflictReport', undefined)).toBe('request: expected an object');
+    expect(invalidMessage('conflictReport', { session, election: 'Council' })).toBe(
+      'unexpected field "election"',
+    );
   });
 
   it('leaves whether a well-formed value is acceptable to the station (blank names, empty lists)', () => {

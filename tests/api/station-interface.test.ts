@@ -139,6 +139,7 @@ describe('station interface', () => {
             endsAtMs: time.clock.nowMs() + hourMs,
           }),
           await under.api.auditLog({ session: bad, afterId: 0 }),
+          await under.api.conflictReport({ session: bad }),
         ];
         for (const answer of answers) expect(answer).toEqual({ refused: 'not-signed-in' });
       }
@@ -460,6 +461,52 @@ describe('station interface', () => {
       under.api.statusChanged();
       expect(under.events).toHaveLength(before);
       expect(time.pending()).toBe(0);
+    });
+  });
+
+  describe('the conflict report', () => {
+    it('gives a signed-in official the report, empty while no split was merged', async () => {
+      const session = await setUp();
+      expect(await under.api.conflictReport({ session })).toEqual({ merges: [], conflicts: [] });
+      expect(eventsOf(under, 'conflicts-changed')).toHaveLength(0);
+    });
+
+    it('announces a merge once, with the register and elections, and gives the report', async () => {
+      const session = await setUp();
+      time.advance(10 * changeEventIntervalMs);
+      const before = { voters: eventsOf(under, 'voters-changed').length, elections: 0 };
+      const merge = { mergedAtMs: time.clock.nowMs(), sourceStationId: 'station-b', commands: 2, applied: 1 };
+      const conflict = {
+        kind: 'double-vote',
+        mergedAtMs: merge.mergedAtMs,
+        sourceStationId: 'station-b',
+        acceptedAtMs: merge.mergedAtMs - hourMs,
+        command: 'cast-vote',
+        member: 'ann',
+        election: 'Council',
+        resolution: 'not-counted',
+        renamedTo: null,
+        reason: null,
+      } as const;
+      // Stands in for the engine's merge of a split's commands (being written in core/engine): a
+      // command that adds to the report. The interface tells by the report's size alone.
+      station.engineState.merges.push(merge);
+      station.engineState.conflicts.push(conflict);
+      await registerVoter(station, newVoter('ann'), 'hall');
+      expect(eventsOf(under, 'conflicts-changed')).toHaveLength(1);
+      expect(eventsOf(under, 'voters-changed')).toHaveLength(before.voters + 1);
+      expect(eventsOf(under, 'elections-changed')).toHaveLength(before.elections + 1);
+      expect(await under.api.conflictReport({ session })).toEqual({ merges: [merge], conflicts: [conflict] });
+
+      // Ordinary commands after it change nothing in the report.
+      await registerVoter(station, newVoter('bob'), 'hall');
+      expect(eventsOf(under, 'conflicts-changed')).toHaveLength(1);
+    });
+
+    it('announces a replaced state (a backup taking a full copy) as a change of the report', async () => {
+      await setUp();
+      await station.resetForFullCopy();
+      expect(eventsOf(under, 'conflicts-changed')).toEqual([{ type: 'conflicts-changed' }]);
     });
   });
 

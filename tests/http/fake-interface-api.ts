@@ -83,6 +83,7 @@ export function createFakeInterfaceApi(): FakeInterfaceApi {
     ballot: (request) => record('ballot', request, { refused: 'invalid-token' as const }),
     castVote: (request) => record('castVote', request, ok),
     auditLog: (request) => record('auditLog', request, []),
+    conflictReport: (request) => record('conflictReport', request, { merges: [], conflicts: [] }),
     subscribe(listener) {
       listeners.add(listener);
       return () => {

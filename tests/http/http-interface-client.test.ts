@@ -146,15 +146,16 @@ describe('createHttpInterfaceClient', () => {
     await waitUntil('the fresh status arrives', () =>
       events.some((event) => event.type === 'status' && event.status.epoch === 2),
     );
-    expect(events.slice(-3)).toEqual([
+    expect(events.slice(-4)).toEqual([
       { type: 'status', status: promoted },
       { type: 'voters-changed' },
       { type: 'elections-changed' },
+      { type: 'conflicts-changed' },
     ]);
     expect(states.at(-1)).toEqual({ connected: true });
     await waitUntil('the new station has the subscriber', () => restartedApi.subscriberCount() === 1);
     restartedApi.emit({ type: 'elections-changed' });
-    await waitUntil('events flow again', () => events.length === 5);
+    await waitUntil('events flow again', () => events.length === 6);
   });
 
   it('stops retrying once the station refuses the secret', async () => {

@@ -8,10 +8,11 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ElectionSummary, StationEvent } from '../../../core/api/interface-api.ts';
 import { useApi } from '../api/use-api.ts';
 import type { CreateElectionAnswer, ElectionRequest } from '../features/elections/election-draft.ts';
+import { coalescedReload, eventFollower, officialLoad, type LoadState } from './follow-events.ts';
 import { useSessionStore } from './session.ts';
 import { useStationStore } from './station.ts';
 
-export type ElectionsState = 'idle' | 'loading' | 'ready' | 'unreachable';
+export type ElectionsState = LoadState;
 
 /** Open elections first, soonest end first; then closed ones, latest end first. */
 function byEnd(a: ElectionSummary, b: ElectionSummary): number {
@@ -25,43 +26,17 @@ export const useElectionsStore = defineStore('elections', () => {
   const station = useStationStore();
   const elections = shallowRef<readonly ElectionSummary[]>([]);
   const state = ref<ElectionsState>('idle');
-  let loading: Promise<void> | null = null;
-  let reloadWanted = false;
 
-  async function load(): Promise<void> {
-    if (state.value !== 'ready') state.value = 'loading';
-    try {
-      const listed = await session.call((token) => api.listElections({ session: token }));
-      // Signed out: the sign-in screen follows, and following again after it loads the list.
-      if (listed === null) {
-        state.value = 'idle';
-        return;
-      }
+  const load = officialLoad(
+    state,
+    () => session.call((token) => api.listElections({ session: token })),
+    (listed) => {
       elections.value = [...listed].sort(byEnd);
-      state.value = 'ready';
-    } catch {
-      state.value = 'unreachable';
-    }
-  }
+    },
+  );
 
   /** Reloads the list; events arriving during a load cause one more load, not one each. */
-  function refresh(): Promise<void> {
-    if (loading !== null) {
-      reloadWanted = true;
-      return loading;
-    }
-    loading = (async () => {
-      try {
-        for (let again = true; again; again = reloadWanted) {
-          reloadWanted = false;
-          await load();
-        }
-      } finally {
-        loading = null;
-      }
-    })();
-    return loading;
-  }
+  const refresh = coalescedReload(load);
 
   function onEvent(event: StationEvent): void {
     if (event.type === 'election-closed') {
@@ -73,25 +48,8 @@ export const useElectionsStore = defineStore('elections', () => {
     if (event.type === 'elections-changed' || event.type === 'election-closed') void refresh();
   }
 
-  let followers = 0;
-  let stopListening: (() => void) | null = null;
-
   /** Loads the list and keeps it current until the returned function is called (screens call it on unmount). */
-  function follow(): () => void {
-    followers += 1;
-    if (followers === 1) stopListening = station.listen(onEvent);
-    void refresh();
-    let stopped = false;
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      followers -= 1;
-      if (followers === 0) {
-        stopListening?.();
-        stopListening = null;
-      }
-    };
-  }
+  const follow = eventFollower(station.listen, onEvent, refresh);
 
   async function create(request: ElectionRequest): Promise<CreateElectionAnswer> {
     try {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { interfaceOperations } from '../../../core/api/interface-api.ts';
 import { fakeElectron as fake } from './fake-electron.ts';
 
 type Answer = Record<string, unknown>;
@@ -93,7 +94,7 @@ export function defineMainProcessSuite(name: string, load: () => Promise<unknown
         expect.any(Function),
       );
       expect(fake.module.Menu.setApplicationMenu).toHaveBeenCalledWith(null);
-      expect(fake.handlers.size).toBe(16);
+      expect(fake.handlers.size).toBe(interfaceOperations.length);
       const settings = JSON.parse(await readFile(path.join(userDataDir, 'settings.json'), 'utf8')) as unknown;
       expect(settings).toEqual({ version: 1, role: 'primary' });
     }, 30_000);

@@ -2,6 +2,8 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getResultCodes, outcome } from '../../../core/protocol/status-codes.ts';
 import ResultsView from '../../../renderer/src/features/results/ResultsView.vue';
+import { conflictCsv } from '../../../renderer/src/features/results/result-report.ts';
+import { sampleConflictReport } from '../support/conflict-report.ts';
 import { FakeInterfaceApi } from '../support/fake-api.ts';
 import { captureDownloads } from '../support/downloads.ts';
 import { mountScreen } from '../support/mount.ts';
@@ -197,7 +199,35 @@ describe('the results screen', () => {
         { choice: 'Lin, Jr.', count: 3 },
         { choice: 'Wang', count: 0 },
       ],
+      conflicts: { merges: [], conflicts: [] },
     });
+  });
+
+  it('gives the conflict report with the results: in the report, the JSON, and a CSV of its own', async () => {
+    const api = station();
+    api.conflicts = sampleConflictReport;
+    const { wrapper } = await mountScreen(ResultsView, { api, signedInAs: official });
+    await choose(wrapper, 'Chair, "2030"');
+    const section = wrapper.get('section[aria-labelledby="conflicts-heading"]');
+    expect(section.get('h3').text()).toBe('Conflict report');
+    expect(section.findAll('h4').map((heading) => heading.text())).toEqual(['Merges', 'Conflicts']);
+    expect(section.text()).toContain('This report is the whole station’s, not only this election’s.');
+    expect(section.findAll('tbody tr')).toHaveLength(1 + sampleConflictReport.conflicts.length);
+    // Printed with the result: not left off the page.
+    expect(section.element.closest('.no-print')).toBeNull();
+
+    const actions = wrapper.get('[role="group"][aria-label="Export and print"]');
+    for (const label of ['Save conflict report as CSV', 'Save as JSON']) {
+      const button = actions.findAll('button').find((candidate) => candidate.text() === label);
+      await button?.trigger('click');
+    }
+    expect([...saved.keys()]).toEqual(['Chair, _2030_-conflicts.csv', 'Chair, _2030_-results.json']);
+    expect(await saved.get('Chair, _2030_-conflicts.csv')?.text()).toBe(conflictCsv(sampleConflictReport));
+    const json = JSON.parse((await saved.get('Chair, _2030_-results.json')?.text()) ?? '') as {
+      conflicts: { merges: unknown[]; conflicts: unknown[] };
+    };
+    expect(json.conflicts.merges).toHaveLength(1);
+    expect(json.conflicts.conflicts).toHaveLength(sampleConflictReport.conflicts.length);
   });
 
   it('prints a report stamped to the second with the time zone and the station id', async () => {

@@ -1,8 +1,10 @@
 import { flushPromises, type DOMWrapper } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StationStatus } from '../../../core/api/interface-api.ts';
 import StationView from '../../../renderer/src/features/station/StationView.vue';
 import { FakeInterfaceApi, protectedStatus } from '../support/fake-api.ts';
 import { mountScreen } from '../support/mount.ts';
+import { useTimeZone } from '../support/time-zone.ts';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -134,6 +136,73 @@ describe('the station screen', () => {
     const { wrapper } = await mountStation(api);
     expect(wrapper.get('section[aria-labelledby="audit-heading"] [role="alert"]').text()).toContain(
       'The earlier entries of the log could not be loaded',
+    );
+  });
+});
+
+describe('the witness and the majority on the station screen', () => {
+  useTimeZone('Asia/Taipei');
+  const witnessed: StationStatus = {
+    ...protectedStatus,
+    witness: { configured: true, connected: true, address: '192.168.1.30:50053' },
+    quorum: { held: true, untilMs: Date.UTC(2030, 4, 1, 8, 0, 5) },
+  };
+
+  it('says a station without a witness decides alone', async () => {
+    const { section } = await mountStation();
+    const witness = section('station-witness-heading');
+    expect(witness.get('h2').text()).toBe('Witness');
+    expect(witness.text()).toContain('No witness: this station decides alone.');
+    expect(witness.text()).toContain('listed in the conflict report below');
+    expect(witness.find('dl').exists()).toBe(false);
+  });
+
+  it('shows the witness, that it is connected, and until when the majority was last confirmed', async () => {
+    const { section, wrapper } = await mountStation(new FakeInterfaceApi({ status: witnessed }));
+    expect(facts(section('station-witness-heading'))).toEqual({
+      Address: '192.168.1.30:50053',
+      Connected: 'Yes',
+      Majority:
+        'Held: this station may take changes. Last confirmed until 2030-05-01 16:00:05 (Asia/Taipei, UTC+08:00); it is renewed every few seconds.',
+    });
+    expect(warnings(wrapper)).toEqual([]);
+  });
+
+  it('follows a lost majority: why, as the station says it, and that the primary is read-only', async () => {
+    const api = new FakeInterfaceApi({ status: witnessed });
+    const { section, wrapper } = await mountStation(api);
+    api.setStatus({
+      writable: false,
+      witness: { ...witnessed.witness, connected: false },
+      quorum: {
+        held: false,
+        reason: 'the witness at 192.168.1.30:50053 cannot be reached and the backup is not in sync',
+      },
+    });
+    await flushPromises();
+    expect(facts(section('station-witness-heading'))).toMatchObject({
+      Connected: 'No',
+      Majority:
+        'Not held: this station takes no changes. The station says: the witness at 192.168.1.30:50053 cannot be reached and the backup is not in sync',
+    });
+    expect(warnings(wrapper)).toEqual([
+      'Warning: Read-only. This station does not hold a majority: neither the witness nor its backup confirmed it in time. It takes changes again as soon as one of them does.',
+    ]);
+
+    api.setStatus({ quorum: { held: false } });
+    await flushPromises();
+    expect(facts(section('station-witness-heading')).Majority).toBe(
+      'Not held: this station takes no changes until the witness or its backup confirms it.',
+    );
+  });
+
+  it('says a backup holds no majority of its own', async () => {
+    const api = new FakeInterfaceApi({
+      status: { ...witnessed, role: 'backup', writable: false, quorum: { held: false } },
+    });
+    const { section } = await mountStation(api);
+    expect(facts(section('station-witness-heading')).Majority).toBe(
+      'Not held: this station is the backup and takes no changes.',
     );
   });
 });

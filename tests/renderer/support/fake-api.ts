@@ -10,10 +10,12 @@
  * Test controls: `emit(event)` pushes an event to subscribers, `setNow(ms)`
  * moves the station's clock, `setStatus(partial)` changes the status and
  * pushes it, `addAudit(...)` records and pushes an audit entry,
- * `setUnavailable(reason)` makes writes answer Unavailable, `setUnreachable`
- * makes every call reject as a lost connection would, `calls` records every
- * request, `signInOfficial` / `signInVoter` get a token without the screens,
- * and `addVoter` / `addElection` fill the station directly.
+ * `setConflictReport(report)` replaces the conflict report and pushes
+ * `conflicts-changed`, `setUnavailable(reason)` makes writes answer
+ * Unavailable, `setUnreachable` makes every call reject as a lost connection
+ * would, `calls` records every request, `signInOfficial` / `signInVoter` get
+ * a token without the screens, and `addVoter` / `addElection` fill the
+ * station directly.
  */
 import nacl from 'tweetnacl';
 import {
@@ -24,6 +26,7 @@ import {
   type CastVoteCall,
   type Challenge,
   type ChallengeRequest,
+  type ConflictReport,
   type CreateElectionCall,
   type ElectionResult,
   type ElectionSummary,
@@ -157,6 +160,7 @@ export class FakeInterfaceApi implements InterfaceApi {
   readonly calls: FakeCall[] = [];
   status: StationStatus;
   nowMs: number;
+  conflicts: ConflictReport = { merges: [], conflicts: [] };
   private unavailable: UnavailableReason | null = null;
   private unreachable = false;
   private readonly listeners = new Set<(event: StationEvent) => void>();
@@ -189,6 +193,12 @@ export class FakeInterfaceApi implements InterfaceApi {
     this.audit.push(entry);
     this.emit({ type: 'audit', entry });
     return entry;
+  }
+
+  /** Replaces the conflict report and pushes `conflicts-changed`, as the station does after a merge. */
+  setConflictReport(report: ConflictReport): void {
+    this.conflicts = report;
+    this.emit({ type: 'conflicts-changed' });
   }
 
   /** While set, every write answers Unavailable with this reason. */
@@ -453,6 +463,11 @@ export class FakeInterfaceApi implements InterfaceApi {
   async auditLog(request: AuditLogCall): Promise<OfficialAnswer<readonly AuditEntry[]>> {
     await this.enter({ operation: 'auditLog', request });
     return this.asOfficial(request, () => this.audit.filter((entry) => entry.id > request.afterId));
+  }
+
+  async conflictReport(request: OfficialRequest): Promise<OfficialAnswer<ConflictReport>> {
+    await this.enter({ operation: 'conflictReport', request });
+    return this.asOfficial(request, () => this.conflicts);
   }
 
   subscribe(listener: (event: StationEvent) => void): () => void {

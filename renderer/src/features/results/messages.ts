@@ -36,9 +36,13 @@ export interface ResultsMessages {
     readonly label: string;
     readonly failed: string;
   };
+  readonly conflicts: {
+    readonly scope: string;
+  };
   readonly actions: {
     readonly label: string;
     readonly csv: string;
+    readonly conflictsCsv: string;
     readonly json: string;
     readonly print: string;
   };
@@ -83,9 +87,14 @@ export const resultsMessages: FeatureMessages<{ results: ResultsMessages }> = {
         label: 'Bar chart of the votes for each choice in “{name}”. The table has the same figures.',
         failed: 'The chart could not be drawn. The table shows the same figures.',
       },
+      conflicts: {
+        scope:
+          'This report is the whole station’s, not only this election’s. It goes with the results in the JSON file and in the printed report.',
+      },
       actions: {
         label: 'Export and print',
         csv: 'Save as CSV',
+        conflictsCsv: 'Save conflict report as CSV',
         json: 'Save as JSON',
         print: 'Print report',
       },
@@ -128,9 +137,13 @@ export const resultsMessages: FeatureMessages<{ results: ResultsMessages }> = {
         label: '「{name}」各選項得票數長條圖。表格列有相同數字。',
         failed: '無法繪製圖表。表格列有相同數字。',
       },
+      conflicts: {
+        scope: '此報告涵蓋整個投票站，不只是這場選舉。它會隨結果一併收錄在 JSON 檔與列印的報表中。',
+      },
       actions: {
         label: '匯出與列印',
         csv: '儲存為 CSV',
+        conflictsCsv: '將衝突報告儲存為 CSV',
         json: '儲存為 JSON',
         print: '列印報表',
       },
