@@ -94,6 +94,35 @@ export function lastKeptSeqOfEpoch(history: readonly EpochStart[], epoch: number
   return next === undefined ? null : next.firstSeq - 1;
 }
 
+/**
+ * The epoch a station begins on its own, at or after `epoch`: odd for the station the officials
+ * chose as primary, even for the backup. Two stations that cannot hear each other may both
+ * promote; this way they never pick the same number. (Epochs agreed between them, in a
+ * hand-over or by the witness's vote, are taken as they are.)
+ */
+export function ownEpochFrom(epoch: number, preferredRole: 'primary' | 'backup'): number {
+  const odd = epoch % 2 === 1;
+  return odd === (preferredRole === 'primary') ? epoch : epoch + 1;
+}
+
+/**
+ * The last sequence number up to which a follower's log (`follower`) holds the same records as
+ * the leader's: the end of the newest epoch both histories began alike, as far as both hold it.
+ * 0 if they share none.
+ */
+export function commonSeqOf(
+  follower: { readonly history: readonly EpochStart[]; readonly lastSeq: number },
+  leader: { readonly history: readonly EpochStart[]; readonly lastSeq: number },
+): number {
+  for (const start of follower.history.toReversed()) {
+    if (!sameEpochStart(follower.history, leader.history, start.epoch)) continue;
+    const followerEnd = lastKeptSeqOfEpoch(follower.history, start.epoch) ?? follower.lastSeq;
+    const leaderEnd = lastKeptSeqOfEpoch(leader.history, start.epoch) ?? leader.lastSeq;
+    return Math.min(followerEnd, leaderEnd, follower.lastSeq);
+  }
+  return 0;
+}
+
 export function decodeEpochRecord(value: unknown): EpochRecord {
   const object = asObject(value, 'epoch record');
   const history = arrayField(object, 'history').map((entry) => {

@@ -6,10 +6,13 @@
 import type { Logger } from '../logging/logger.ts';
 import type { SnapshotInstall, Station } from '../station/station.ts';
 import type { EpochRecord } from './epoch-record.ts';
-import { encodeReplicationMessage, type ReplicationMessage } from './messages.ts';
+import { encodeReplicationMessage, type ReplicatedRecord, type ReplicationMessage } from './messages.ts';
 import type { PeerChannel } from './peer-channel.ts';
 
 type Welcome = Extract<ReplicationMessage, { type: 'welcome' }>;
+
+/** A batch of diverged records carries about this many bytes of payload (a merge command holds one). */
+const divergedBatchBytesMax = 512 * 1024;
 
 export interface FollowerCallbacks {
   /** Persists the leader's epoch history before anything from it is accepted. */
@@ -28,6 +31,12 @@ export class FollowerSession {
   private closed = false;
   /** The send time of the newest heartbeat that carried one, echoed in acknowledgements. */
   private heartbeatSentAtMs: number | null = null;
+  /** While a batch of diverged records waits for the leader to merge it. */
+  private awaitingMerge: {
+    readonly upToSeq: number;
+    readonly resolve: () => void;
+    readonly reject: (error: Error) => void;
+  } | null = null;
 
   constructor(
     private readonly channel: PeerChannel,
@@ -45,6 +54,15 @@ export class FollowerSession {
   }
 
   handle(message: ReplicationMessage): void {
+    if (message.type === 'merged') {
+      // Answers a batch that the welcome's step is waiting for: not queued behind it.
+      const awaiting = this.awaitingMerge;
+      if (awaiting !== null && message.upToSeq >= awaiting.upToSeq) {
+        this.awaitingMerge = null;
+        awaiting.resolve();
+      }
+      return;
+    }
     if (message.type === 'heartbeat' && message.sentAtMs !== undefined)
       this.heartbeatSentAtMs = Math.max(this.heartbeatSentAtMs ?? 0, message.sentAtMs);
     if (message.type === 'heartbeat' && this.welcomed) {
@@ -69,6 +87,8 @@ export class FollowerSession {
 
   close(): void {
     this.closed = true;
+    this.awaitingMerge?.reject(new Error('the link closed before the merge was confirmed'));
+    this.awaitingMerge = null;
   }
 
   private async process(message: ReplicationMessage): Promise<void> {
@@ -124,6 +144,8 @@ export class FollowerSession {
       case 'hello':
       case 'ack':
       case 'handover-done':
+      case 'diverged':
+      case 'merged':
         throw new Error(`unexpected ${message.type} from the primary`);
     }
   }
@@ -131,17 +153,61 @@ export class FollowerSession {
   private async welcome(message: Welcome): Promise<void> {
     await this.callbacks.adoptEpoch({ epoch: message.epoch, history: message.history });
     await this.station.adoptTokenKey(message.tokenKey);
-    if (message.continueAfterSeq !== this.station.lastSeq) {
-      // Our log cannot be continued (it is behind the leader's snapshot, or holds records the
-      // cluster never acknowledged): take a full copy.
+    const lastSeq = this.station.lastSeq;
+    if (message.continueAfterSeq !== 0 && message.continueAfterSeq !== lastSeq) {
+      // The log moved on after the hello (this station was still serving): start over with a
+      // hello that tells the leader where it is now.
+      throw new Error(`the leader continues after ${message.continueAfterSeq} but this log holds ${lastSeq}`);
+    }
+    if (message.continueAfterSeq === 0 && lastSeq > 0) {
+      if (lastSeq > message.commonSeq) {
+        // Following confirms the leader's epoch; then our own records go to it to be merged.
+        this.send({ type: 'ack', epoch: message.epoch, seq: 0 });
+        await this.sendDiverged(message);
+      }
+      // Our log cannot be continued (it is behind the leader's snapshot, or its records after the
+      // common ones are now merged into the leader's): take a full copy.
       this.logger.log('warn', 'replication-full-copy', 'this station takes a full copy from the primary', {
-        localLastSeq: this.station.lastSeq,
+        localLastSeq: lastSeq,
       });
       this.callbacks.caughtUp(false);
       await this.station.resetForFullCopy();
     }
     this.welcomed = true;
     this.ack(message.epoch);
+  }
+
+  /** Sends the records after the common ones, a bounded batch at a time, each once merged. */
+  private async sendDiverged(message: Welcome): Promise<void> {
+    this.logger.log(
+      'warn',
+      'replication-diverged',
+      "this station's records from the split go to the primary",
+      {
+        commonSeq: message.commonSeq,
+        localLastSeq: this.station.lastSeq,
+      },
+    );
+    let batch: ReplicatedRecord[] = [];
+    let bytes = 0;
+    await this.station.storage.readRecords(message.commonSeq + 1, async (seq, payload) => {
+      batch.push({ seq, payload });
+      bytes += payload.length;
+      if (bytes < divergedBatchBytesMax) return;
+      await this.sendDivergedBatch(message, batch, false);
+      batch = [];
+      bytes = 0;
+    });
+    await this.sendDivergedBatch(message, batch, true);
+  }
+
+  private sendDivergedBatch(message: Welcome, records: ReplicatedRecord[], final: boolean): Promise<void> {
+    const upToSeq = records.at(-1)?.seq ?? message.commonSeq;
+    const merged = new Promise<void>((resolve, reject) => {
+      this.awaitingMerge = { upToSeq, resolve, reject };
+    });
+    this.send({ type: 'diverged', epoch: message.epoch, commonSeq: message.commonSeq, records, final });
+    return merged;
   }
 
   private noteCaughtUp(leaderLastSeq: number): void {
@@ -154,6 +220,8 @@ export class FollowerSession {
 
   private ack(epoch: number): void {
     const seq = this.station.lastSeq;
+    // Everything here came from the leader (after the welcome): the pair holds it twice.
+    this.station.confirmReplicated(seq);
     const heartbeatSentAtMs = this.heartbeatSentAtMs;
     this.send(
       heartbeatSentAtMs === null

@@ -7,8 +7,17 @@
 import type { Logger } from '../logging/logger.ts';
 import { systemTimers, type Scheduler } from '../station/environment.ts';
 import type { Station } from '../station/station.ts';
+import { decodeCommand } from '../codec/command-codec.ts';
+import { DivergedHistory } from '../engine/merge.ts';
+import { isUnavailable } from '../station/station-api.ts';
 import { CompactedError } from '../store/store.ts';
-import { lastKeptSeqOfEpoch, sameEpochStart, type EpochRecord, type EpochStart } from './epoch-record.ts';
+import {
+  commonSeqOf,
+  lastKeptSeqOfEpoch,
+  sameEpochStart,
+  type EpochRecord,
+  type EpochStart,
+} from './epoch-record.ts';
 import { encodeReplicationMessage, type ReplicatedRecord, type ReplicationMessage } from './messages.ts';
 import type { PeerChannel } from './peer-channel.ts';
 
@@ -40,6 +49,13 @@ export class LeaderSession {
   /** Live commands waiting for the end of the turn, to travel in one message. */
   private outbox: ReplicatedRecord[] = [];
   private closed = false;
+  /** While the follower sends its diverged records: their history, and the end of the wait for them. */
+  private diverged: {
+    readonly history: DivergedHistory;
+    readonly sourceStationId: string;
+    readonly done: () => void;
+  } | null = null;
+  private divergedDone: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly channel: PeerChannel,
@@ -61,13 +77,29 @@ export class LeaderSession {
   async start(follower: FollowerState): Promise<void> {
     const record = this.epochRecord();
     const continueAfterSeq = this.canContinue(follower, record) ? follower.lastSeq : 0;
+    const commonSeq =
+      continueAfterSeq !== 0
+        ? continueAfterSeq
+        : commonSeqOf(follower, { history: record.history, lastSeq: this.station.lastSeq });
+    if (follower.lastSeq > commonSeq) {
+      // The follower's own records come first: merged here, then it takes the full copy with them.
+      this.divergedDone = new Promise((resolve) => {
+        this.diverged = {
+          history: new DivergedHistory(commonSeq, this.station.stationId),
+          sourceStationId: follower.stationId,
+          done: resolve,
+        };
+      });
+    }
     this.send({
       type: 'welcome',
       epoch: record.epoch,
       history: record.history,
       tokenKey: this.station.tokenKey,
       continueAfterSeq,
+      commonSeq,
     });
+    await this.divergedDone;
     this.sentSeq = continueAfterSeq;
     let nextSeq = continueAfterSeq + 1;
     if (continueAfterSeq === 0) nextSeq = (await this.sendSnapshot(follower)) + 1;
@@ -143,6 +175,36 @@ export class LeaderSession {
     );
   }
 
+  /**
+   * A batch of the follower's diverged records: replays them here (a merge), then tells the
+   * follower they are durable. Rejects if they cannot be merged (the link is then dropped and
+   * the follower, which still holds them, sends them again on the next one).
+   */
+  async mergeDiverged(message: Extract<ReplicationMessage, { type: 'diverged' }>): Promise<void> {
+    const diverged = this.diverged;
+    if (diverged === null || message.commonSeq !== diverged.history.commonSeq) {
+      throw new Error('diverged records the leader did not ask for');
+    }
+    const commands = message.records.flatMap(
+      (record) => diverged.history.describe(record.seq, decodeCommand(record.payload)) ?? [],
+    );
+    if (commands.length > 0) {
+      const answer = await this.station.mergeDiverged(diverged.sourceStationId, message.commonSeq, commands);
+      if (isUnavailable(answer)) throw new Error(`the merge was refused: ${answer.message}`);
+    }
+    const upToSeq = message.records.at(-1)?.seq ?? message.commonSeq;
+    this.send({ type: 'merged', epoch: this.epochRecord().epoch, upToSeq });
+    this.logger.log('info', 'replication-merged', "the other station's records from the split are merged", {
+      from: diverged.sourceStationId,
+      commands: commands.length,
+      upToSeq,
+    });
+    if (message.final) {
+      this.diverged = null;
+      diverged.done();
+    }
+  }
+
   acknowledge(seq: number): void {
     if (seq <= this.ackedSeq) return;
     this.ackedSeq = seq;
@@ -161,6 +223,9 @@ export class LeaderSession {
     this.closed = true;
     for (const waiter of this.waiters) waiter.resolve(false);
     this.waiters = [];
+    // start() stops at its next step: the link is gone.
+    this.diverged?.done();
+    this.diverged = null;
   }
 
   private canContinue(follower: FollowerState, record: EpochRecord): boolean {

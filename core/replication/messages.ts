@@ -17,7 +17,8 @@ import {
 } from '../codec/json-fields.ts';
 import { decodeEpochRecord, type EpochStart } from './epoch-record.ts';
 
-export const replicationProtocolVersion = 1;
+/** 2: hellos name the process (`incarnation`), welcomes the common seq; merges after a split. */
+export const replicationProtocolVersion = 2;
 
 export type StationRole = 'primary' | 'backup';
 
@@ -38,6 +39,8 @@ export type ReplicationMessage =
       readonly history: readonly EpochStart[];
       readonly grpcAddress: string;
       readonly protocolVersion: number;
+      /** New with every start of the station: a hello with another one means the peer restarted. */
+      readonly incarnation: string;
       /** A snapshot transfer from this same epoch that broke off, so the leader can resume it. */
       readonly partialSnapshot: { readonly seq: number; readonly receivedChunks: number } | null;
     }
@@ -49,7 +52,24 @@ export type ReplicationMessage =
       readonly tokenKey: Uint8Array;
       /** Where the follower's log continues; 0 means the follower takes a full copy (snapshot first). */
       readonly continueAfterSeq: number;
+      /**
+       * The follower's last record that the leader holds alike. Records after it (a split's losing
+       * side, or an old primary's last unreplicated writes) are sent as `diverged` to be merged
+       * before the follower takes its full copy.
+       */
+      readonly commonSeq: number;
     }
+  /** Follower → leader: its own records after `commonSeq`, in order, a bounded batch at a time. */
+  | {
+      readonly type: 'diverged';
+      readonly epoch: number;
+      readonly commonSeq: number;
+      readonly records: readonly ReplicatedRecord[];
+      /** True on the last batch. */
+      readonly final: boolean;
+    }
+  /** Leader → follower: the diverged records up to `upToSeq` are merged and durable here. */
+  | { readonly type: 'merged'; readonly epoch: number; readonly upToSeq: number }
   | {
       readonly type: 'snapshot-chunk';
       readonly epoch: number;
@@ -89,6 +109,7 @@ export function encodeReplicationMessage(message: ReplicationMessage): Uint8Arra
     case 'snapshot-chunk':
       return encodeJson({ ...message, chunk: base64(message.chunk) });
     case 'records':
+    case 'diverged':
       return encodeJson({
         ...message,
         records: message.records.map((record) => ({ seq: record.seq, payload: base64(record.payload) })),
@@ -98,6 +119,7 @@ export function encodeReplicationMessage(message: ReplicationMessage): Uint8Arra
     case 'ack':
     case 'handover':
     case 'handover-done':
+    case 'merged':
       return encodeJson(message);
   }
 }
@@ -119,6 +141,7 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         history: decodeEpochRecord({ epoch, history: object['history'] }).history,
         grpcAddress: stringField(object, 'grpcAddress'),
         protocolVersion: integerField(object, 'protocolVersion'),
+        incarnation: stringField(object, 'incarnation'),
         partialSnapshot: decodePartialSnapshot(object['partialSnapshot']),
       };
     case 'welcome':
@@ -128,6 +151,7 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         history: decodeEpochRecord({ epoch, history: object['history'] }).history,
         tokenKey: bytesField(object, 'tokenKey'),
         continueAfterSeq: integerField(object, 'continueAfterSeq'),
+        commonSeq: integerField(object, 'commonSeq'),
       };
     case 'snapshot-chunk':
       return {
@@ -139,14 +163,20 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         chunk: bytesField(object, 'chunk'),
       };
     case 'records':
+      return { type, epoch, records: decodeRecords(object) };
+    case 'diverged': {
+      const final = object['final'];
+      if (typeof final !== 'boolean') throw new DecodeError('field final is not a boolean');
       return {
         type,
         epoch,
-        records: arrayField(object, 'records').map((value) => {
-          const record = asObject(value, 'record');
-          return { seq: integerField(record, 'seq'), payload: bytesField(record, 'payload') };
-        }),
+        commonSeq: integerField(object, 'commonSeq'),
+        records: decodeRecords(object),
+        final,
       };
+    }
+    case 'merged':
+      return { type, epoch, upToSeq: integerField(object, 'upToSeq') };
     case 'heartbeat': {
       const sentAtMs = optionalIntegerField(object, 'sentAtMs');
       return {
@@ -177,6 +207,13 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
     default:
       throw new DecodeError(`unknown replication message ${JSON.stringify(type).slice(0, 40)}`);
   }
+}
+
+function decodeRecords(object: JsonObject): ReplicatedRecord[] {
+  return arrayField(object, 'records').map((value) => {
+    const record = asObject(value, 'record');
+    return { seq: integerField(record, 'seq'), payload: bytesField(record, 'payload') };
+  });
 }
 
 function decodePartialSnapshot(value: unknown): { seq: number; receivedChunks: number } | null {

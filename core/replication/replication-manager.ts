@@ -20,7 +20,13 @@ import type { StationStatus } from '../station/station-status.ts';
 import type { CommitReplicator, Station } from '../station/station.ts';
 import { holderClock } from '../witness/lease.ts';
 import { Quorum } from '../witness/quorum.ts';
-import { readEpochRecord, startEpoch, writeEpochRecord, type EpochRecord } from './epoch-record.ts';
+import {
+  ownEpochFrom,
+  readEpochRecord,
+  startEpoch,
+  writeEpochRecord,
+  type EpochRecord,
+} from './epoch-record.ts';
 import { FollowerSession } from './follower-session.ts';
 import { leads } from './leader-choice.ts';
 import { LeaderSession } from './leader-session.ts';
@@ -92,7 +98,7 @@ export class ReplicationManager implements CommitReplicator {
   private readonly timers: Scheduler;
   private startedAtMs = 0;
   private stopped = false;
-  private promoting: Promise<void> | null = null;
+  private promoting: Promise<boolean> | null = null;
   private wasUnprotected = false;
   /** When this station last heard from a primary it followed; only such a station takes over on silence. */
   private leaderLastHeardMs: number | null = null;
@@ -114,9 +120,14 @@ export class ReplicationManager implements CommitReplicator {
   private awaitingVoteFor: Link | null = null;
   /** With a witness: the lease was given up for a hand-over in progress. */
   private leaseReleased = false;
+  /** The link whose follower has yet to confirm the epoch this station began to lead it. */
+  private confirmingLink: Link | null = null;
+  /** Names this run of the station in its hellos, so the peer can tell a restart from a second connection. */
+  private readonly incarnation: string;
 
   constructor(private readonly options: ReplicationOptions) {
     this.timers = options.timers ?? systemTimers;
+    this.incarnation = Buffer.from(options.station.randomBytes(8)).toString('hex');
     const witness = options.witness;
     this.quorum =
       witness === undefined
@@ -142,6 +153,8 @@ export class ReplicationManager implements CommitReplicator {
   async start(): Promise<void> {
     this.epochRecord = await readEpochRecord(this.options.station.dataDir, this.options.station.fileSystem);
     this.startedAtMs = this.options.clock.nowMs();
+    // With a peer, what it has not confirmed may have to be merged into it after a split.
+    if (this.options.peerExpected) await this.options.station.keepUnconfirmedRecords();
     this.options.station.setReplicator(this);
     this.quorum?.start();
     if (this.options.preferredRole === 'primary' && !this.options.peerExpected)
@@ -300,6 +313,7 @@ export class ReplicationManager implements CommitReplicator {
       history: this.epochRecord.history,
       grpcAddress: this.options.grpcAddress,
       protocolVersion: replicationProtocolVersion,
+      incarnation: this.incarnation,
       partialSnapshot:
         this.partialSnapshot?.epoch === this.epochRecord.epoch
           ? { seq: this.partialSnapshot.seq, receivedChunks: this.partialSnapshot.receivedChunks }
@@ -318,6 +332,18 @@ export class ReplicationManager implements CommitReplicator {
       });
       channel.close();
       return null;
+    }
+    if (this.link?.peer.stationId === peer.stationId && this.link.peer.incarnation !== peer.incarnation) {
+      // The peer restarted: its old connection is dead, even if no reset has reached us yet.
+      logger.log(
+        'info',
+        'replication-peer-restarted',
+        'the peer restarted; its new connection replaces the old',
+        {
+          peer: channel.remoteAddress,
+        },
+      );
+      this.dropLink('the peer restarted');
     }
     if (this.link !== null) {
       // Both stations dialled at once: keep the connection opened by the smaller station id.
@@ -364,9 +390,11 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private async lead(link: Link): Promise<void> {
-    if (this.role !== 'primary' || !this.writable) await this.promote('leading the pair');
-    // Without the witness's vote yet: lead anyway (no writes are taken) and ask again on every tick.
-    if (this.quorum !== null && !this.writable) this.awaitingVoteFor = link;
+    if (this.role !== 'primary' || !this.writable) {
+      const begun = await this.promote('leading the pair', undefined, false, link);
+      // Without the witness's vote yet: lead anyway (no writes are taken) and ask again on every tick.
+      if (this.quorum !== null && !begun) this.awaitingVoteFor = link;
+    }
     const session = link.session as LeaderSession;
     try {
       await session.start({
@@ -388,6 +416,20 @@ export class ReplicationManager implements CommitReplicator {
   private receive(link: Link, message: ReplicationMessage): void {
     link.lastHeardMs = this.options.clock.nowMs();
     if (link.session instanceof FollowerSession) this.leaderLastHeardMs = link.lastHeardMs;
+    if (message.type === 'diverged' && link.session instanceof LeaderSession) {
+      link.session.mergeDiverged(message).catch((error: unknown) => {
+        this.options.logger.log(
+          'warn',
+          'replication-channel-error',
+          "merging the other station's records failed",
+          {
+            error: error instanceof Error ? error.message : String(error),
+          },
+        );
+        link.channel.close();
+      });
+      return;
+    }
     if (message.type === 'handover-done' && link.session instanceof LeaderSession) {
       void this.completeHandOver(link, message.epoch);
       return;
@@ -412,7 +454,9 @@ export class ReplicationManager implements CommitReplicator {
       return;
     }
     if (message.type === 'ack') {
+      if (this.confirmingLink === link && message.epoch === this.epochRecord.epoch) this.confirmed(link);
       session.acknowledge(message.seq);
+      this.options.station.confirmReplicated(message.seq);
       if (message.heartbeatSentAtMs !== undefined) this.quorum?.peerAcknowledged(message.heartbeatSentAtMs);
       this.maybeHandOver(link, session);
       this.publish();
@@ -460,23 +504,38 @@ export class ReplicationManager implements CommitReplicator {
     };
   }
 
-  /** Becomes primary in a new epoch, written durably before any write is taken. */
-  private promote(reason: string, epoch = this.epochRecord.epoch + 1, exact = false): Promise<void> {
-    this.promoting ??= this.becomePrimary(reason, epoch, exact).finally(() => {
+  /**
+   * Becomes primary in a new epoch, written durably before any write is taken; resolves with
+   * whether the epoch was begun. Leading `confirmBy`, writes wait until its follower confirms
+   * the epoch: until then the follower may still take over from the station it followed.
+   */
+  private promote(
+    reason: string,
+    epoch = this.epochRecord.epoch + 1,
+    exact = false,
+    confirmBy: Link | null = null,
+  ): Promise<boolean> {
+    this.promoting ??= this.becomePrimary(reason, epoch, exact, confirmBy).finally(() => {
       this.promoting = null;
     });
     return this.promoting;
   }
 
-  private async becomePrimary(reason: string, requestedEpoch: number, exact: boolean): Promise<void> {
+  private async becomePrimary(
+    reason: string,
+    requestedEpoch: number,
+    exact: boolean,
+    confirmBy: Link | null,
+  ): Promise<boolean> {
     // Never reuse an epoch offered in a hand-over: the other station may be serving in it.
     let epoch = Math.max(requestedEpoch, (this.offeredEpoch ?? 0) + 1);
+    if (!exact) epoch = ownEpochFrom(epoch, this.options.preferredRole);
     if (this.quorum !== null) {
       // No new epoch without the witness's vote; refused, this station stays as it is (and says why).
       const vote = await this.quorum.acquireEpoch(epoch, this.epochRecord.epoch, exact);
       if (!vote.granted || this.stopped) {
         this.publish();
-        return;
+        return false;
       }
       epoch = vote.epoch;
       this.awaitingVoteFor = null;
@@ -492,13 +551,38 @@ export class ReplicationManager implements CommitReplicator {
     await this.writeEpoch(record);
     this.epochRecord = record;
     this.role = 'primary';
-    this.writable = true;
     this.handingOver = false;
+    if (confirmBy !== null && this.link === confirmBy) {
+      this.confirmingLink = confirmBy;
+      this.options.logger.log(
+        'info',
+        'replication-promoting',
+        `leading the pair in epoch ${epoch} once the backup follows`,
+        {
+          epoch,
+        },
+      );
+    } else {
+      this.writable = true;
+      this.logPromoted(reason);
+    }
+    this.publish();
+    return true;
+  }
+
+  /** The follower took the epoch this station began to lead it: writes may start. */
+  private confirmed(link: Link): void {
+    this.confirmingLink = null;
+    if (this.role !== 'primary' || link !== this.link) return;
+    this.writable = true;
+    this.logPromoted('leading the pair');
+  }
+
+  private logPromoted(reason: string): void {
     this.options.logger.log('info', 'replication-promoted', `this station is now the primary (${reason})`, {
-      epoch,
+      epoch: this.epochRecord.epoch,
       lastSeq: this.options.station.lastSeq,
     });
-    this.publish();
   }
 
   /** The officials' primary is back and caught up: stop writes, let it catch the last ones, hand over. */
@@ -567,7 +651,7 @@ export class ReplicationManager implements CommitReplicator {
     if (link !== null) {
       if (link.session instanceof LeaderSession) link.session.heartbeat(this.quorum?.nowMs());
       if (this.awaitingVoteFor === link && !this.writable && !this.handingOver)
-        void this.promote('leading the pair');
+        void this.promote('leading the pair', undefined, false, link);
       if (nowMs - link.lastHeardMs > this.options.failoverMs) {
         this.options.logger.log('warn', 'replication-peer-silent', 'no word from the peer', {
           peer: link.channel.remoteAddress,
@@ -596,6 +680,7 @@ export class ReplicationManager implements CommitReplicator {
     const link = this.link;
     if (link === null) return;
     this.link = null;
+    if (this.confirmingLink === link) this.confirmingLink = null;
     if (link.session instanceof FollowerSession) {
       const partial = link.session.partialSnapshot;
       this.partialSnapshot = partial === null ? null : { epoch: this.epochRecord.epoch, ...partial };

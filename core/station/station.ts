@@ -173,6 +173,11 @@ export class Station implements StationApi {
     return this.options.dataDir;
   }
 
+  /** The station's source of randomness (injected, so the simulator draws it from its seed). */
+  get randomBytes(): RandomBytes {
+    return this.options.randomBytes;
+  }
+
   /** Where the data directory lives; replication keeps its epoch record there too. */
   get fileSystem(): FileSystem {
     return this.options.fileSystem ?? nodeFileSystem;

@@ -450,7 +450,7 @@ describe('replication catch-up between two in-process stations', () => {
     await expectReplicatedWrite({ primary, backup }, 'after-heal');
   });
 
-  it('gives a backup that fell behind the newest snapshot that snapshot, without discarding its copy first', async () => {
+  it('keeps the records a cut-off backup lacks past the primary’s snapshots, then lets compaction remove them', async () => {
     const { primary, backup } = await harness.nodePair(32 * 1024);
     await harness.startPair(
       { primary, backup },
@@ -466,16 +466,20 @@ describe('replication catch-up between two in-process stations', () => {
         Array.from({ length: 50 }, (_, index) => registerOne(primary.station, `alone-${batch}-${index}`)),
       );
     }
-    await waitUntil('a snapshot covers the gap', async () => {
-      const snapshot = primary.station.storage.latestSnapshot();
-      if (snapshot === null || snapshot.seq <= backupSeq + 1) return false;
+    const stillInLog = async (seq: number): Promise<boolean> => {
       try {
-        await primary.station.storage.readRecords(backupSeq + 1, () => undefined, { toSeq: backupSeq + 1 });
-        return false;
-      } catch {
+        await primary.station.storage.readRecords(seq, () => undefined, { toSeq: seq });
         return true;
+      } catch {
+        return false;
       }
+    };
+    await waitUntil('a snapshot covers the gap', () => {
+      const snapshot = primary.station.storage.latestSnapshot();
+      return snapshot !== null && snapshot.seq > backupSeq + 1;
     });
+    // The backup has not confirmed them: after a split they could have to be merged elsewhere.
+    expect(await stillInLog(backupSeq + 1)).toBe(true);
 
     primary.reachable = true;
     await expectCaughtUp({ primary, backup }, 'the backup is in sync again');
@@ -483,12 +487,26 @@ describe('replication catch-up between two in-process stations', () => {
     expect(welcomeOn(leaderEnd)).toMatchObject({
       continueAfterSeq: backupSeq,
     });
-    expect(leaderEnd.countSent('snapshot-chunk')).toBeGreaterThan(0);
+    // Caught up from the log, no snapshot needed.
+    expect(leaderEnd.countSent('snapshot-chunk')).toBe(0);
     expect(events(backup, 'replication-full-copy')).toBe(0);
     await expectReplicatedWrite({ primary, backup }, 'after-heal');
+
+    // Confirmed by the backup now: the next snapshot removes them (ballot secrecy at rest).
+    const confirmedSeq = primary.station.lastSeq;
+    for (let batch = 0; batch < 20; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, index) => registerOne(primary.station, `after-${batch}-${index}`)),
+      );
+    }
+    await waitUntil('a newer snapshot covers them', () => {
+      const snapshot = primary.station.storage.latestSnapshot();
+      return snapshot !== null && snapshot.seq > confirmedSeq;
+    });
+    await waitUntil('compaction removed them', async () => !(await stillInLog(backupSeq + 1)));
   });
 
-  it('replaces a backup log holding records the cluster never kept with a full copy', async () => {
+  it('merges the records an old primary logged but never replicated into the new primary, then takes a full copy', async () => {
     const { primary, backup } = await harness.nodePair(64 * 1024);
     await harness.startPair({ primary, backup }, { primary: { dials: false } });
     await populate(primary.station, { prefix: 'p', registered: 1_500, voting: 10, elections: 1 });
@@ -506,7 +524,7 @@ describe('replication catch-up between two in-process stations', () => {
     expect(statusOf(backup)).toMatchObject({ role: 'primary', epoch: epoch + 1 });
     for (let index = 0; index < 40; index += 1) await registerOne(backup.station, `kept-${index}`);
 
-    // The old primary comes back: its records after keptSeq are not the cluster's.
+    // The old primary comes back: its records after keptSeq are not the cluster's until merged.
     await harness.startManager(primary, backup, 'primary');
     await waitUntil('the old primary took a full copy', () => events(primary, 'replication-full-copy') > 0);
     await waitUntil(
@@ -517,8 +535,15 @@ describe('replication catch-up between two in-process stations', () => {
         backup.station.lastSeq === primary.station.lastSeq,
     );
     expectSameState(backup, primary);
-    expect(primary.station.engineState.voters.has('lost-0')).toBe(false);
+    expect(primary.station.engineState.voters.has('lost-4')).toBe(true);
     expect(primary.station.engineState.voters.has('kept-39')).toBe(true);
+    expect(events(backup, 'replication-merged')).toBeGreaterThan(0);
+    expect(primary.station.conflictReport()).toEqual({
+      merges: [
+        expect.objectContaining({ sourceStationId: primary.station.stationId, commands: 5, applied: 5 }),
+      ],
+      conflicts: [],
+    });
     await expectReplicatedWrite({ primary, backup }, 'after-return');
   });
 
@@ -590,12 +615,7 @@ describe('replication catch-up between two in-process stations', () => {
     }
   });
 
-  // BUG (core/replication/leader-session.ts canContinue, epoch-record.ts): an epoch number is
-  // not unique. A returning primary that cannot reach the backup (which took over in epoch
-  // N + 1) promotes itself into epoch N + 1 as well, from the same seq; once the two meet, the
-  // follower's log "continues" although its records after that seq are not the leader's: the
-  // stations silently diverge. Make this `it` once fixed.
-  it('does not continue a log written in the same epoch number by the other station', async () => {
+  it('gives two stations that promote without hearing each other different epochs, and merges the split when they meet', async () => {
     const { primary, backup } = await harness.nodePair();
     await harness.startPair({ primary, backup });
     await populate(primary.station, { prefix: 'p', registered: 200, voting: 5, elections: 1 });
@@ -610,9 +630,9 @@ describe('replication catch-up between two in-process stations', () => {
     for (const link of harness.links) link.ends.get(backup.name)?.cut();
     await harness.startManager(primary, backup, 'primary');
     await waitUntil('the restarted primary serves alone', () => statusOf(primary).writable, 5_000);
-    // Both started "their" epoch epoch + 1 at the same seq, on different records.
-    expect(statusOf(primary).epoch).toBe(epoch + 1);
+    // Each began an epoch of its own parity: never the same number from the same seq.
     expect(statusOf(backup).epoch).toBe(epoch + 1);
+    expect(statusOf(primary).epoch).toBe(epoch + 2);
     for (let index = 0; index < 30; index += 1) await registerOne(primary.station, `p-split-${index}`);
 
     // The network heals: whoever leads, the other must not keep records the leader never had.
@@ -625,5 +645,15 @@ describe('replication catch-up between two in-process stations', () => {
     await primary.station.settle();
     await backup.station.settle();
     expectSameState(primary, backup);
+    // The newer epoch (the primary's) won; the backup's records of the split were merged into it.
+    expect(servesWithBackup(primary)).toBe(true);
+    for (const name of ['b-split-0', 'b-split-9', 'p-split-0', 'p-split-29'])
+      expect(primary.station.engineState.voters.has(name), name).toBe(true);
+    expect(primary.station.conflictReport()).toEqual({
+      merges: [
+        expect.objectContaining({ sourceStationId: backup.station.stationId, commands: 10, applied: 10 }),
+      ],
+      conflicts: [],
+    });
   });
 });
