@@ -439,8 +439,9 @@ export class Station implements StationApi {
     this.stopping = true;
     await this.settled;
     await this.snapshotInFlight?.catch(() => undefined);
-    if (this.store.bytesSinceSnapshot > 0) {
-      // Per-vote records leave the disk when the station stops (ballot secrecy at rest).
+    if (this.store.bytesSinceSnapshot > 0 || this.store.holdsCoveredRecords) {
+      // Per-vote records leave the disk when the station stops (ballot secrecy at rest), but for
+      // those the peer has not confirmed (see keepUnconfirmedRecords).
       await this.snapshot().catch(() => undefined);
     }
     await this.store.close();

@@ -149,6 +149,8 @@ export class Store {
   private installIntake: Promise<unknown> = Promise.resolve();
   /** Records from this seq on stay in the log after a snapshot covers them (see `retainFrom`). */
   private retainFromSeq = Number.POSITIVE_INFINITY;
+  /** True while the log holds records a snapshot covers (retained, or left by a crash). */
+  private keepsCoveredRecords = false;
 
   private constructor(
     private readonly dir: string,
@@ -324,12 +326,17 @@ export class Store {
       ...segmentSeqs
         .filter((firstSeq, index) => {
           if (firstSeq === continueSegment?.firstSeq) return false;
-          const segmentLastSeq = scanned.get(firstSeq)?.lastSeq ?? (segmentSeqs[index + 1] ?? 0) - 1;
-          return index < firstRead || segmentLastSeq <= snapshotSeq;
+          // Segments the snapshot covers stay until the next snapshot, whose compaction knows
+          // which records must stay for a merge (see retainFrom); an empty one is of no use.
+          const scannedSegment = scanned.get(firstSeq);
+          return scannedSegment !== undefined && scannedSegment.lastSeq < scannedSegment.firstSeq;
         })
         .map(segmentFileName),
     ];
     await this.removeFiles(redundant);
+    this.keepsCoveredRecords = segmentSeqs.some(
+      (firstSeq) => firstSeq <= snapshotSeq && !redundant.includes(segmentFileName(firstSeq)),
+    );
 
     this.newestSnapshotSeq = snapshotSeqs.length > 0 ? snapshotSeq : null;
     this.log = new SegmentedLog({
@@ -542,6 +549,11 @@ export class Store {
    */
   retainFrom(seq: number | null): void {
     this.retainFromSeq = seq ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** True while the log holds records that a snapshot covers: a snapshot would remove those not retained. */
+  get holdsCoveredRecords(): boolean {
+    return this.keepsCoveredRecords;
   }
 
   /** The first record still in the log (covered by a snapshot or not); lastSeq + 1 if there is none. */
@@ -811,6 +823,7 @@ export class Store {
         );
       }),
     );
+    this.keepsCoveredRecords = retainedFrom !== undefined;
     this.logger.log('info', 'store-snapshot-complete', 'snapshot written', {
       file: path,
       seq,

@@ -139,6 +139,34 @@ describe('Store.readRecords', () => {
     await expect(readAll(store, 10)).rejects.toBeInstanceOf(CompactedError);
   });
 
+  it('keeps the segments holding records from the retained seq past snapshots, across a restart, until released', async () => {
+    const { store } = await recoverStore();
+    await appendAll(store, range(1, 10));
+    await store.writeSnapshot(10, chunksOf(10));
+    store.retainFrom(13);
+    await appendAll(store, range(11, 20));
+    await store.writeSnapshot(20, chunksOf(20));
+    await appendAll(store, range(21, 25));
+    await store.writeSnapshot(25, chunksOf(25));
+    // The segment of 11…20 holds 13: it stays, whole; the snapshots before 25 go.
+    expect(await readAll(store, 11)).toEqual({ seqs: range(11, 25), lastSeq: 25 });
+    await expect(readAll(store, 10)).rejects.toBeInstanceOf(CompactedError);
+    expect(await store.firstLogSeq()).toBe(11);
+
+    // After a restart, recovery replays from the newest snapshot only; the retained records are still read.
+    const recovered = await reopen(store);
+    expect(recovered.records).toEqual([]);
+    expect(await readAll(recovered.store, 13)).toEqual({ seqs: range(13, 25), lastSeq: 25 });
+    expect(await recovered.store.firstLogSeq()).toBe(11);
+
+    // Released: the next snapshot removes every covered record.
+    recovered.store.retainFrom(null);
+    await appendAll(recovered.store, range(26, 27));
+    await recovered.store.writeSnapshot(27, chunksOf(27));
+    await expect(readAll(recovered.store, 26)).rejects.toBeInstanceOf(CompactedError);
+    expect(await recovered.store.firstLogSeq()).toBe(28);
+  });
+
   it('reads a segment the snapshot covers in part, after a restart', async () => {
     await mkdir(stores.dir, { recursive: true });
     await writeSnapshotFile(stores.dir, 5, chunksOf(5));
