@@ -324,7 +324,7 @@ export class Store {
       ...snapshotSeqs.filter((seq) => seq < snapshotSeq).map(snapshotFileName),
       ...names.filter((name) => name.startsWith('snapshot-') && isTemporaryFileName(name)),
       ...segmentSeqs
-        .filter((firstSeq, index) => {
+        .filter((firstSeq) => {
           if (firstSeq === continueSegment?.firstSeq) return false;
           // Segments the snapshot covers stay until the next snapshot, whose compaction knows
           // which records must stay for a merge (see retainFrom); an empty one is of no use.
