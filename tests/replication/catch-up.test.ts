@@ -26,7 +26,7 @@ import {
   type NodePair,
 } from '../support/in-process-pair.ts';
 import { nthOfType, type MemoryChannel } from '../support/memory-channel.ts';
-import { newVoter, openStation, signIn, type TestVoter } from '../support/station-fixtures.ts';
+import { newVoter, openStation, registerVoter, signIn, type TestVoter } from '../support/station-fixtures.ts';
 
 function expectOk(answer: Outcome<string> | Unavailable, what: string): void {
   if (isUnavailable(answer) || answer.code !== 0)
@@ -613,6 +613,66 @@ describe('replication catch-up between two in-process stations', () => {
     for (const overlap of statusOverlaps) {
       expect(overlap.primaryTakesWrites && overlap.backupTakesWrites).toBe(false);
     }
+  });
+
+  it('reconciles a split: both sides take votes, the newer epoch wins, the other side is merged, a double vote counts once and is listed', async () => {
+    const { primary, backup } = await harness.nodePair();
+    await harness.startPair({ primary, backup });
+    const [ann, bob, cy, dee] = ['ann', 'bob', 'cy', 'dee'].map((name) => newVoter(name)) as [
+      TestVoter,
+      TestVoter,
+      TestVoter,
+      TestVoter,
+    ];
+    for (const voter of [ann, bob, cy]) await registerVoter(primary.station, voter, 'hall');
+    const election = 'Mayor';
+    expectOk(
+      await primary.station.createElection({
+        token: await signIn(primary.station, ann),
+        name: election,
+        groups: ['hall'],
+        choices,
+        endsAtMs: Date.now() + hourMs,
+      }),
+      'election',
+    );
+    const vote = async (station: Station, voter: TestVoter, choice: string) => {
+      expectOk(await station.castVote({ token: await signIn(station, voter), election, choice }), 'vote');
+    };
+
+    // The link is cut: the primary goes on alone, the backup takes over; both take votes.
+    harness.cutOff(primary);
+    await waitUntil('the backup takes over', () => statusOf(backup).writable, 5_000);
+    expect(statusOf(primary).writable).toBe(true);
+    await vote(primary.station, ann, 'red');
+    await vote(primary.station, bob, 'red');
+    await registerVoter(primary.station, dee, 'hall');
+    await vote(primary.station, dee, 'green');
+    await vote(backup.station, ann, 'blue');
+    await vote(backup.station, cy, 'blue');
+
+    // It heals: the backup's epoch is newer, so the primary's votes are merged into it; then the
+    // officials' primary takes its role back.
+    primary.reachable = true;
+    await waitUntil(
+      'the primary serves again with the backup in sync',
+      () => servesWithBackup(primary) && statusOf(backup).role === 'backup',
+      10_000,
+    );
+    await backup.station.settle();
+    expectSameState(primary, backup);
+    const merged = primary.station.engineState.elections.get(election);
+    expect([...(merged?.voted ?? [])].sort()).toEqual(['ann', 'bob', 'cy', 'dee']);
+    // ann's vote on the winning side (blue) counts; the one on the other side is listed.
+    expect(merged?.tallies).toEqual([1, 1, 2]);
+    const report = primary.station.conflictReport();
+    expect(report).toEqual(backup.station.conflictReport());
+    expect(report.merges).toEqual([
+      expect.objectContaining({ sourceStationId: primary.station.stationId, commands: 4, applied: 3 }),
+    ]);
+    expect(report.conflicts).toEqual([
+      expect.objectContaining({ kind: 'double-vote', member: 'ann', election, command: 'cast-vote' }),
+    ]);
   });
 
   it('gives two stations that promote without hearing each other different epochs, and merges the split when they meet', async () => {
