@@ -5,7 +5,8 @@
  * with its error states, and each step of the kiosk.
  * The scans are soft: one screen's violations do not hide the next one's.
  * (The results of a closed election are scanned in election-day.spec.ts,
- * which waits for an election to end.)
+ * which waits for an election to end; the station screen with a witness and
+ * a filled conflict report in station-witness.spec.ts.)
  */
 import type { Page } from '@playwright/test';
 import { checkScreen, expect, test } from './support/fixtures.ts';
@@ -41,6 +42,10 @@ test('the official screens have no WCAG 2.1 AA violation', async ({ page, statio
   await signInWithFile(page, official);
 
   await expect(mainHeading(page, 'Station')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Witness' })).toContainText(
+    'No witness: this station decides alone.',
+  );
+  await expect(page.getByRole('region', { name: 'Conflict report' })).toContainText('No conflicts:');
   await checkScreen(page, testInfo, 'station', { soft: true });
   await page.getByRole('button', { name: 'Generate a pairing key' }).click();
   await expect(page.getByRole('img', { name: 'QR code of the pairing key' })).toBeVisible();

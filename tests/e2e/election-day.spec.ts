@@ -5,7 +5,7 @@
  * seconds later, votes at the kiosk with the voters' files, a second vote by
  * the same voter refused, a voter of another group turned away, the official
  * screens out of the kiosk's reach, and after the end: the results (table and
- * chart) and the CSV and JSON exports.
+ * chart) and the CSV and JSON exports, with the station's conflict report.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -150,7 +150,19 @@ test('an election day from setup to the exported result', async ({ page, station
       { choice: '陳美玲', count: 0 },
       { choice: 'Lin, "Tiger"', count: 2 },
     ],
+    // The station's own conflict report, which goes with the results: no split, no conflict.
+    conflicts: { merges: [], conflicts: [] },
   });
+  await expect(page.getByRole('region', { name: 'Conflict report' })).toContainText(
+    'No conflicts: this station has never had to reconcile its records with another station’s.',
+  );
+  const conflictsFile = await downloadedFile(page, testInfo, () =>
+    page.getByRole('button', { name: 'Save conflict report as CSV' }).click(),
+  );
+  expect(path.basename(conflictsFile)).toBe(`${election}-conflicts.csv`);
+  expect(await readFile(conflictsFile, 'utf8')).toBe(
+    'record,mergedAt,sourceStationId,commands,applied,acceptedAt,kind,command,member,election,resolution,renamedTo,reason\r\n',
+  );
 
   await openScreen(page, 'Elections');
   await expect(electionRow).toContainText('Closed');

@@ -1,29 +1,77 @@
 /**
- * The end-to-end test fixture: every test gets a fresh real station (its own
+ * The end-to-end test fixtures: every test gets a fresh real station (its own
  * data directory, stopped with SIGTERM and removed afterwards) and a fresh
- * page; `checkScreen` scans the current screen with axe and keeps a
- * screenshot of it as a test artifact.
+ * page; `witnessedStation` is a primary that holds its majority with a real
+ * witness (`evote witness`, stopped and removed afterwards too).
+ * `checkScreen` scans the current screen with axe and keeps a screenshot of
+ * it as a test artifact.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import { generatePairingKey } from '../../../core/replication/pairing-key.ts';
+import type { StationStatus } from '../../../core/station/station-status.ts';
+import { pollUntil } from '../../support/polling.ts';
+import { freePort } from '../../support/station-process.ts';
+import { startWitnessProcess } from '../../support/witness-process.ts';
 import { startUiStation, type UiStation } from './station.ts';
 
 export { expect };
 
-export const test = base.extend<{ station: UiStation }>({
+export interface WitnessedStation extends UiStation {
+  /** HOST:PORT of its witness. */
+  readonly witnessAddress: string;
+}
+
+/** Hands `station` to the test, then stops it; its log goes with a failed test. */
+async function serve<T extends UiStation>(
+  station: T,
+  use: (station: T) => Promise<void>,
+  testInfo: TestInfo,
+) {
+  try {
+    await use(station);
+  } finally {
+    // The station's own log explains most failures; keep it with the failed test.
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('station log', { body: station.process.logs(), contentType: 'text/plain' });
+    }
+    await station.close();
+  }
+}
+
+export const test = base.extend<{ station: UiStation; witnessedStation: WitnessedStation }>({
   // Playwright reads the fixture's dependencies from this (empty) destructuring pattern.
   // eslint-disable-next-line no-empty-pattern
   station: async ({}, use, testInfo) => {
-    const station = await startUiStation();
+    await serve(await startUiStation(), use, testInfo);
+  },
+  // eslint-disable-next-line no-empty-pattern
+  witnessedStation: async ({}, use, testInfo) => {
+    const pairKey = generatePairingKey();
+    const witnessDir = await mkdtemp(path.join(os.tmpdir(), 'evote-e2e-witness-'));
     try {
-      await use(station);
-    } finally {
-      // The station's own log explains most failures; keep it with the failed test.
-      if (testInfo.status !== testInfo.expectedStatus) {
-        await testInfo.attach('station log', { body: station.process.logs(), contentType: 'text/plain' });
+      const witness = await startWitnessProcess({ dataDir: witnessDir, pairKey });
+      try {
+        const station = await startUiStation([
+          ...['--pair-key', pairKey, '--role', 'primary', '--no-mdns'],
+          ...['--sync', `127.0.0.1:${await freePort()}`, '--witness', witness.address],
+        ]);
+        // It starts as a backup and becomes the primary once the witness votes for it (after
+        // --failover-ms): only then does it take the first official.
+        await pollUntil(
+          'the station holds its majority with the witness',
+          async () => (await fetch(new URL('/api/status', station.origin))).json() as Promise<StationStatus>,
+          (status) => status.writable && status.quorum.held,
+        );
+        await serve({ ...station, witnessAddress: witness.address }, use, testInfo);
+      } finally {
+        await witness.stop('SIGTERM');
       }
-      await station.close();
+    } finally {
+      await rm(witnessDir, { recursive: true, force: true });
     }
   },
 });

@@ -23,14 +23,15 @@ export interface UiStation {
 const uiLinePattern = /^ui: (http:\/\/\S+)$/m;
 const uiLineTimeoutMs = 10_000;
 
-export async function startUiStation(): Promise<UiStation> {
+/** `extraArgs` go after the station's own (`--data`, `--grpc`, `--http`), e.g. pairing flags. */
+export async function startUiStation(extraArgs: readonly string[] = []): Promise<UiStation> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'evote-e2e-'));
   let station: StationProcess;
   try {
     station = await startStation({
       dataDir,
       grpcAddress: '127.0.0.1:0',
-      extraArgs: ['--http', '127.0.0.1:0'],
+      extraArgs: ['--http', '127.0.0.1:0', ...extraArgs],
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
