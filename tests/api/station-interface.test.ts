@@ -471,32 +471,71 @@ describe('station interface', () => {
       expect(eventsOf(under, 'conflicts-changed')).toHaveLength(0);
     });
 
-    it('announces a merge once, with the register and elections, and gives the report', async () => {
+    it('announces a merge after a split once, with the register and elections, and gives its report', async () => {
       const session = await setUp();
-      time.advance(10 * changeEventIntervalMs);
-      const before = { voters: eventsOf(under, 'voters-changed').length, elections: 0 };
-      const merge = { mergedAtMs: time.clock.nowMs(), sourceStationId: 'station-b', commands: 2, applied: 1 };
-      const conflict = {
-        kind: 'double-vote',
-        mergedAtMs: merge.mergedAtMs,
-        sourceStationId: 'station-b',
-        acceptedAtMs: merge.mergedAtMs - hourMs,
-        command: 'cast-vote',
-        member: 'ann',
+      const ann = newVoter('ann');
+      await registerVoter(station, ann, 'hall');
+      const created = await under.api.createElection({
+        session,
+        name: 'Council',
+        groups: ['hall'],
+        choices: ['yes', 'no'],
+        endsAtMs: time.clock.nowMs() + hourMs,
+      });
+      expect(created).toEqual({ code: 0, reason: 'ok' });
+      // The split: both stations held everything up to here; then ann voted on each side.
+      const commonSeq = station.engineState.lastSeq;
+      const registration = station.engineState.voters.get('ann')?.registration ?? 0;
+      const votedThereAtMs = time.clock.nowMs();
+      await under.api.castVote({
+        token: await voterToken(under.api, ann),
         election: 'Council',
-        resolution: 'not-counted',
-        renamedTo: null,
-        reason: null,
-      } as const;
-      // Stands in for the engine's merge of a split's commands (being written in core/engine): a
-      // command that adds to the report. The interface tells by the report's size alone.
-      station.engineState.merges.push(merge);
-      station.engineState.conflicts.push(conflict);
-      await registerVoter(station, newVoter('ann'), 'hall');
+        choice: 'yes',
+      });
+      time.advance(10 * changeEventIntervalMs);
+      const before = {
+        voters: eventsOf(under, 'voters-changed').length,
+        elections: eventsOf(under, 'elections-changed').length,
+      };
+
+      const merged = await station.mergeDiverged('station-b', commonSeq, [
+        {
+          seq: commonSeq + 1,
+          command: {
+            kind: 'cast-vote',
+            atMs: votedThereAtMs,
+            actor: { kind: 'voter', name: 'ann', registration },
+            election: 'Council',
+            choice: 'no',
+          },
+          memberKey: null,
+          electionFromSplit: false,
+        },
+      ]);
+      expect(merged).toEqual({ code: 0, reason: 'ok' });
       expect(eventsOf(under, 'conflicts-changed')).toHaveLength(1);
       expect(eventsOf(under, 'voters-changed')).toHaveLength(before.voters + 1);
       expect(eventsOf(under, 'elections-changed')).toHaveLength(before.elections + 1);
-      expect(await under.api.conflictReport({ session })).toEqual({ merges: [merge], conflicts: [conflict] });
+      const report = await under.api.conflictReport({ session });
+      expect(report).toEqual({
+        merges: [{ mergedAtMs: time.clock.nowMs(), sourceStationId: 'station-b', commands: 1, applied: 0 }],
+        conflicts: [
+          {
+            kind: 'double-vote',
+            mergedAtMs: time.clock.nowMs(),
+            sourceStationId: 'station-b',
+            acceptedAtMs: votedThereAtMs,
+            command: 'cast-vote',
+            member: 'ann',
+            election: 'Council',
+            resolution: 'not-counted',
+            renamedTo: null,
+            reason: null,
+          },
+        ],
+      });
+      // Whom ann voted for, on either side, is nowhere in it.
+      expect(JSON.stringify(report)).not.toMatch(/"(yes|no)"/);
 
       // Ordinary commands after it change nothing in the report.
       await registerVoter(station, newVoter('bob'), 'hall');

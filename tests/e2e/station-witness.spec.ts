@@ -4,11 +4,12 @@
  * conflict report filled with every kind of conflict, in English and in
  * Traditional Chinese, each scanned with axe and kept as a screenshot.
  *
- * No station merges a split's commands yet (core/engine is writing it), so a
- * real one always reports no conflict: here its answer to `conflictReport`
- * is replaced by a sample report (tests/renderer/support/conflict-report.ts).
- * The empty report, as a real station gives it, is scanned in
- * accessibility.spec.ts.
+ * A real report needs two stations split apart and healed without a witness
+ * (tests/replication does that, and tests/api checks the interface hears of
+ * the merge); here the station's answer to `conflictReport` is replaced by a
+ * sample with every kind (tests/renderer/support/conflict-report.ts). The
+ * empty report, as a fresh station gives it, is scanned in
+ * accessibility.spec.ts and exported in election-day.spec.ts.
  */
 import { sampleConflictReport } from '../renderer/support/conflict-report.ts';
 import { checkScreen, expect, test } from './support/fixtures.ts';

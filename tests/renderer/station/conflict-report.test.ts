@@ -183,9 +183,15 @@ describe('the explanation of a conflict', () => {
   it('gives the refusal as the station named it when it has no wording for it, and a command by its kind', () => {
     const i18n = createStationI18n('en').global;
     const t = (key: string, params: Readonly<Record<string, string | number>>) => i18n.t(key, params);
-    const odd = { ...notReplayed, reason: 'stale-history', command: 'merge-diverged' } as unknown as Conflict;
+    // A kind and a reason this interface predates (a station newer than the interface).
+    const odd = { ...notReplayed, reason: 'stale-history', command: 'recount' } as unknown as Conflict;
     expect(explainConflict(odd, t)).toBe(
-      `Station station-b took this at ${accepted}: a command of the kind “merge-diverged”. It could not be carried over: the station refused it (“stale-history”).`,
+      `Station station-b took this at ${accepted}: a command of the kind “recount”. It could not be carried over: the station refused it (“stale-history”).`,
+    );
+    expect(
+      explainConflict({ ...notReplayed, command: 'merge-diverged', reason: 'merge-of-a-merge' }, t),
+    ).toBe(
+      `Station station-b took this at ${accepted}: a merge of commands from another split. It could not be carried over: it merged another split’s commands itself, which is never carried over again.`,
     );
     expect(explainConflict({ ...notReplayed, reason: null }, t)).toMatch(
       /It could not be carried over: the station gave no reason\.$/,

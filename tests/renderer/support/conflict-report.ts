@@ -1,8 +1,8 @@
 /**
  * A conflict report with every kind of conflict and every outcome of each,
- * as the engine would keep it after one merge of a split's losing side
- * (station-b): for the renderer's tests and the end-to-end tests, which
- * serve it in place of a station that merged (core/engine is writing that).
+ * as the engine keeps it after one merge of a split's losing side
+ * (station-b, core/engine/merge.ts): for the renderer's tests and the
+ * end-to-end tests, which serve it in place of a station's own report.
  */
 import type { Conflict, ConflictReport } from '../../../core/api/interface-api.ts';
 

@@ -19,30 +19,26 @@ import { stationMessages } from './messages.ts';
 /** vue-i18n's `t`, as far as this module needs it. */
 export type Translate = (key: string, params: Readonly<Record<string, string | number>>) => string;
 
-/** Why the winning station refused a command on replay: the engine's reasons for the commands it replays. */
-export type RefusalReason = Exclude<
-  | RegisterVoterReason
-  | UnregisterVoterReason
-  | RegisterOfficialReason
-  | CreateElectionReason
-  | CastVoteReason,
-  'ok'
->;
+/**
+ * Why the winning station refused a command on replay: the engine's reasons for the commands it
+ * replays, and a merge the losing side held (core/engine/merge.ts).
+ */
+export type RefusalReason =
+  | Exclude<
+      | RegisterVoterReason
+      | UnregisterVoterReason
+      | RegisterOfficialReason
+      | CreateElectionReason
+      | CastVoteReason,
+      'ok'
+    >
+  | 'merge-of-a-merge';
 
-/** The commands a conflict can name today; another kind is described by its name. */
-export type DescribedCommand =
-  'register-voter' | 'unregister-voter' | 'register-official' | 'create-election' | 'cast-vote';
-
-const describedCommands: ReadonlySet<string> = new Set<DescribedCommand>([
-  'register-voter',
-  'unregister-voter',
-  'register-official',
-  'create-election',
-  'cast-vote',
-]);
-
-/** The reasons with a wording of their own (the messages' type requires one for every RefusalReason). */
+/** The reasons and commands with a wording of their own (the messages' type requires one for each). */
 const knownReasons: ReadonlySet<string> = new Set(Object.keys(stationMessages.en.station.conflicts.reasons));
+const describedCommands: ReadonlySet<string> = new Set(
+  Object.keys(stationMessages.en.station.conflicts.commands).filter((key) => key !== 'other'),
+);
 
 export type ExplanationKey =
   | 'doubleVote'

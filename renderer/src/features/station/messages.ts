@@ -1,6 +1,7 @@
 import type { AuditEntry, ConflictKind, StationStatus } from '../../../../core/api/interface-api.ts';
+import type { CommandKind } from '../../../../core/engine/commands.ts';
 import type { FeatureMessages } from '../../i18n/index.ts';
-import type { DescribedCommand, ExplanationKey, RefusalReason } from './conflict-report.ts';
+import type { ExplanationKey, RefusalReason } from './conflict-report.ts';
 
 /** The warnings the station store derives from the status (stores/station.ts). */
 type StationWarning = 'unprotected' | 'no-backup' | 'read-only';
@@ -84,7 +85,8 @@ export interface StationMessages {
     };
     readonly kinds: Readonly<Record<ConflictKind, string>>;
     readonly explain: Readonly<Record<ExplanationKey, string>>;
-    readonly commands: Readonly<Record<DescribedCommand | 'other', string>>;
+    /** One wording per command (a new kind fails to compile); `other` for a kind this interface predates. */
+    readonly commands: Readonly<Record<CommandKind | 'other', string>>;
     /** One wording per reason the engine can give on replay (a new reason fails to compile). */
     readonly reasons: Readonly<Record<RefusalReason, string>>;
     readonly reasonNone: string;
@@ -239,6 +241,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
           'register-official': 'the registration of official {member}',
           'create-election': 'the creation of the election “{election}”',
           'cast-vote': 'a vote by {member} in “{election}”',
+          'merge-diverged': 'a merge of commands from another split',
           other: 'a command of the kind “{command}”',
         },
         reasons: {
@@ -268,6 +271,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
           'unknown-choice': 'there is no such choice',
           'official-exists': 'an official of that name was already registered',
           'already-set-up': 'the station was already set up',
+          'merge-of-a-merge': 'it merged another split’s commands itself, which is never carried over again',
         },
         reasonNone: 'the station gave no reason',
         reasonOther: 'the station refused it (“{reason}”)',
@@ -415,6 +419,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
           'register-official': '工作人員 {member} 的登記',
           'create-election': '建立選舉「{election}」',
           'cast-vote': '{member} 在「{election}」投的一票',
+          'merge-diverged': '另一次連線中斷後的指令合併',
           other: '一項「{command}」類型的指令',
         },
         reasons: {
@@ -444,6 +449,7 @@ export const stationMessages: FeatureMessages<{ station: StationMessages }> = {
           'unknown-choice': '沒有這個選項',
           'official-exists': '已有同名的工作人員登記',
           'already-set-up': '投票站已完成設定',
+          'merge-of-a-merge': '它本身就是另一次連線中斷後的合併，不會再次併入',
         },
         reasonNone: '投票站沒有說明原因',
         reasonOther: '投票站拒絕了它（「{reason}」）',
