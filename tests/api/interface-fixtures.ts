@@ -1,7 +1,7 @@
 /** A station interface over an in-process station, with officials and voters who sign in through it. */
 import nacl from 'tweetnacl';
 import { AuditLog } from '../../core/api/audit-log.ts';
-import type { StationEvent, StationStatus } from '../../core/api/interface-api.ts';
+import type { InterfaceApi, StationEvent, StationStatus } from '../../core/api/interface-api.ts';
 import { createStationInterface, type StationInterface } from '../../core/api/station-interface.ts';
 import { createMemoryLogger } from '../../core/logging/logger.ts';
 import type { Clock, Timers } from '../../core/station/environment.ts';
@@ -62,7 +62,10 @@ export function eventsOf<Type extends StationEvent['type']>(
   return under.events.filter((event): event is Extract<StationEvent, { type: Type }> => event.type === type);
 }
 
-export async function officialSession(api: StationInterface, official: TestVoter): Promise<Uint8Array> {
+export async function officialSession(
+  api: Pick<InterfaceApi, 'officialChallenge' | 'officialSignIn'>,
+  official: TestVoter,
+): Promise<Uint8Array> {
   const { challenge } = await api.officialChallenge({ name: official.name });
   const answer = await api.officialSignIn({
     name: official.name,

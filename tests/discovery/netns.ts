@@ -139,9 +139,9 @@ export async function createNetworkPair(
   };
 }
 
-/** A namespace with no network at all: only lo, and lo down. */
-export function createIsolatedNamespace(prefix: string): IsolatedNamespace {
-  const ns = `${prefix}-x`;
+/** A namespace `${prefix}-${suffix}` with no network at all: only lo, and lo down. */
+export function createIsolatedNamespace(prefix: string, suffix = 'x'): IsolatedNamespace {
+  const ns = `${prefix}-${suffix}`;
   removeStaleNamespaces();
   addNamespace(ns);
   return {
@@ -303,7 +303,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitForCarrier(ns: string, device: string): Promise<void> {
+/** Waits until `device` in `ns` is up with a carrier (LOWER_UP); throws after 5 s. */
+export async function waitForCarrier(ns: string, device: string): Promise<void> {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const shown = spawnSync('ip', ['-n', ns, 'link', 'show', 'dev', device], { encoding: 'utf8' });
@@ -314,10 +315,16 @@ async function waitForCarrier(ns: string, device: string): Promise<void> {
   }
 }
 
-function ip(args: readonly string[]): void {
-  const result = spawnSync('ip', args, { encoding: 'utf8' });
+/** Runs `ip ...args`; throws with its error output if it fails. */
+export function ip(args: readonly string[]): void {
+  runCommand('ip', args);
+}
+
+/** Runs a command to its end (e.g. `tc`); throws with its error output if it fails. */
+export function runCommand(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.error !== undefined) throw result.error;
-  if (result.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.trim()}`);
 }
 
 // Last resort if a test process ends without its afterAll: nothing outlives it.

@@ -149,9 +149,14 @@ export async function startNode(node: PairNode, options: StartNodeOptions): Prom
 }
 
 /** The node's GET /api/status, or null if it does not answer (not running, not listening yet). */
-export async function fetchStatus(node: PairNode): Promise<StationStatus | null> {
+export function fetchStatus(node: PairNode): Promise<StationStatus | null> {
+  return fetchStatusAt(`http://127.0.0.1:${node.httpPort}`);
+}
+
+/** GET /api/status of the station whose interface is at `origin` (http://HOST:PORT), or null if it does not answer. */
+export async function fetchStatusAt(origin: string): Promise<StationStatus | null> {
   try {
-    const response = await fetch(`http://127.0.0.1:${node.httpPort}/api/status`, {
+    const response = await fetch(`${origin}/api/status`, {
       signal: AbortSignal.timeout(2_000),
     });
     if (!response.ok) return null;
@@ -198,11 +203,20 @@ export async function waitForPair(primary: PairNode, backup: PairNode, timeoutMs
 
 /** Reads both stations' status every `pollMs` (both at once) until stopped; returns every reading. */
 export function watchStatuses(a: PairNode, b: PairNode, pollMs: number): { stop(): Promise<StatusSample[]> } {
+  return watchStatusesAt(`http://127.0.0.1:${a.httpPort}`, `http://127.0.0.1:${b.httpPort}`, pollMs);
+}
+
+/** As {@link watchStatuses}, for the stations whose interfaces are at `originA` and `originB`. */
+export function watchStatusesAt(
+  originA: string,
+  originB: string,
+  pollMs: number,
+): { stop(): Promise<StatusSample[]> } {
   const samples: StatusSample[] = [];
   const state = { watching: true };
   const loop = (async () => {
     while (state.watching) {
-      const [statusA, statusB] = await Promise.all([fetchStatus(a), fetchStatus(b)]);
+      const [statusA, statusB] = await Promise.all([fetchStatusAt(originA), fetchStatusAt(originB)]);
       samples.push({ atMs: Date.now(), a: statusA, b: statusB });
       await sleep(pollMs);
     }
