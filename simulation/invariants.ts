@@ -4,14 +4,25 @@
  *
  * - acknowledged-write-lost: every write a client saw acknowledged is in the
  *   state of any station that accepts writes after it, and in the final state.
+ *   Without a witness, the two sides of a split both take writes until it
+ *   heals and the winner merges the loser's (core/engine/conflicts.ts): a
+ *   station accepting writes must then hold every write it acknowledged
+ *   itself, and every write acknowledged before the stations were last
+ *   connected and in sync (by then the merge is done); and a vote counts as
+ *   kept if the winner's conflict report lists it (`double-vote`), or counts
+ *   it in the election it renamed (`election-name`). With a witness there is
+ *   no split: every acknowledged write, as it was, on every station that
+ *   accepts writes.
  * - one-writer-per-epoch: never two stations accepting writes in one epoch.
  * - one-writer-at-a-time (only where a witness is configured): never two
  *   stations accepting writes at the same moment.
  * - vote-counted-once: in every election of every station, the tallies add up
  *   to the number of distinct voters who voted; finally, each choice counts
- *   at least the acknowledged votes for it.
+ *   at least the acknowledged votes for it (but those the conflict report
+ *   lists as a voter's second vote).
  * - convergence: once the faults stop, the stations reach the same state and
- *   the same last sequence number (checked by the simulation).
+ *   the same last sequence number (checked by the simulation); if they do
+ *   not, a write that no station holds any more is reported as lost first.
  */
 import type { EngineState } from '../core/engine/state.ts';
 import type { StationNode } from './station-node.ts';
@@ -24,6 +35,7 @@ export type InvariantName =
   | 'vote-counted-once'
   | 'convergence'
   | 'station-starts'
+  | 'witness-starts'
   | 'api-contract';
 
 export interface Violation {
@@ -37,20 +49,34 @@ interface WriterWatch {
   writable: boolean;
   /** Acknowledged writes up to this index are known to be in this station's state while it stays writable. */
   checkedUpTo: number;
+  /** Without a witness: the same for the writes this station acknowledged itself. */
+  ownCheckedUpTo: number;
+}
+
+export interface InvariantOptions {
+  /**
+   * With a witness: two stations accepting writes at once is a violation, and
+   * so is a writer that lacks any acknowledged write. Without one, splits are
+   * allowed (see above).
+   */
+  readonly witness: boolean;
 }
 
 export class InvariantChecker {
   private readonly writersByEpoch = new Map<number, Set<string>>();
   private readonly watches = new Map<string, WriterWatch>();
+  /** Without a witness: the acknowledged writes (a prefix) made before the stations were last in sync. */
+  private syncedUpTo = 0;
 
   constructor(
     private readonly stations: readonly StationNode[],
     private readonly acknowledged: readonly AcknowledgedWrite[],
-    private readonly options: { readonly exclusiveWriters: boolean },
+    private readonly options: InvariantOptions,
   ) {}
 
   /** The properties that must hold after every step. */
   check(): Violation | null {
+    if (!this.options.witness && this.inSync()) this.syncedUpTo = this.acknowledged.length;
     let writers = 0;
     for (const node of this.stations) {
       const station = node.station;
@@ -75,21 +101,20 @@ export class InvariantChecker {
       }
       if (!watch.writable || watch.incarnation !== node.incarnation || watch.resets !== node.resets) {
         watch.checkedUpTo = 0;
+        watch.ownCheckedUpTo = 0;
         watch.writable = true;
         watch.incarnation = node.incarnation;
         watch.resets = node.resets;
       }
-      for (; watch.checkedUpTo < this.acknowledged.length; watch.checkedUpTo += 1) {
-        const write = this.acknowledged[watch.checkedUpTo];
-        if (write !== undefined && !holds(station.engineState, write)) {
-          return {
-            invariant: 'acknowledged-write-lost',
-            message: `${node.name} accepts writes (epoch ${status.epoch}) without ${describeWrite(write)}`,
-          };
-        }
+      const lacking = this.lackingOnWriter(node.name, station.engineState, watch);
+      if (lacking !== null) {
+        return {
+          invariant: 'acknowledged-write-lost',
+          message: `${node.name} accepts writes (epoch ${status.epoch}) without ${describeWrite(lacking)}`,
+        };
       }
     }
-    if (this.options.exclusiveWriters && writers > 1) {
+    if (this.options.witness && writers > 1) {
       return { invariant: 'one-writer-at-a-time', message: `${writers} stations accept writes at once` };
     }
     return null;
@@ -101,16 +126,20 @@ export class InvariantChecker {
     if (counted !== null) return counted;
     const votesPerChoice = new Map<string, number>();
     for (const write of this.acknowledged) {
-      if (!holds(state, write)) {
+      if (!this.kept(state, write)) {
         return {
           invariant: 'acknowledged-write-lost',
           message: `the converged state (on ${name}) lacks ${describeWrite(write)}`,
         };
       }
-      if (write.kind === 'cast-vote') {
-        const key = `${write.election}\u0000${write.choice}`;
-        votesPerChoice.set(key, (votesPerChoice.get(key) ?? 0) + 1);
-      }
+      if (write.kind !== 'cast-vote' || this.listedAsSecondVote(state, write)) continue;
+      // Where the vote counts: its election, or the one it was renamed to (if that is not ambiguous).
+      const counting = this.namesOf(state, write.election).filter((election) =>
+        state.elections.get(election)?.voted.has(write.voter),
+      );
+      if (counting.length !== 1) continue;
+      const key = `${counting[0] ?? ''}\u0000${write.choice}`;
+      votesPerChoice.set(key, (votesPerChoice.get(key) ?? 0) + 1);
     }
     for (const [key, acknowledgedVotes] of votesPerChoice) {
       const [election = '', choice = ''] = key.split('\u0000');
@@ -126,10 +155,103 @@ export class InvariantChecker {
     return null;
   }
 
+  /** When the stations do not converge: an acknowledged write that none of `states` holds is lost for good. */
+  checkHeldSomewhere(states: readonly EngineState[]): Violation | null {
+    const lost = this.acknowledged.find((write) => !states.some((state) => this.kept(state, write)));
+    if (lost === undefined) return null;
+    return {
+      invariant: 'acknowledged-write-lost',
+      message: `no station holds ${describeWrite(lost)} any more`,
+    };
+  }
+
+  /** The first acknowledged write that a station accepting writes must hold and does not. */
+  private lackingOnWriter(name: string, state: EngineState, watch: WriterWatch): AcknowledgedWrite | null {
+    // Without a witness, only what was acknowledged before the last time in sync (see above).
+    const required = this.options.witness ? this.acknowledged.length : this.syncedUpTo;
+    for (; watch.checkedUpTo < required; watch.checkedUpTo += 1) {
+      const write = this.acknowledged[watch.checkedUpTo];
+      if (write !== undefined && !this.kept(state, write)) return write;
+    }
+    if (this.options.witness) return null;
+    for (; watch.ownCheckedUpTo < this.acknowledged.length; watch.ownCheckedUpTo += 1) {
+      const write = this.acknowledged[watch.ownCheckedUpTo];
+      if (write !== undefined && write.station === name && !this.kept(state, write)) return write;
+    }
+    return null;
+  }
+
+  /** Whether `state` keeps an acknowledged write: holds it, or (without a witness) a stated conflict rule kept it. */
+  private kept(state: EngineState, write: AcknowledgedWrite): boolean {
+    if (holds(state, write)) return true;
+    switch (write.kind) {
+      case 'register-voter':
+        return false;
+      case 'create-election':
+        return this.namesOf(state, write.name).some((name) => holds(state, { ...write, name }));
+      case 'cast-vote':
+        return (
+          this.listedAsSecondVote(state, write) ||
+          this.namesOf(state, write.election).some((election) => holds(state, { ...write, election }))
+        );
+    }
+  }
+
+  /**
+   * The names an election created as `name` may be kept under: its own and,
+   * without a witness, those `election-name` conflicts renamed it to.
+   */
+  private namesOf(state: EngineState, name: string): string[] {
+    if (this.options.witness) return [name];
+    const renamed = state.conflicts.flatMap((conflict) =>
+      conflict.kind === 'election-name' && conflict.election === name && conflict.renamedTo !== null
+        ? [conflict.renamedTo]
+        : [],
+    );
+    return [name, ...renamed];
+  }
+
+  /** Without a witness: the conflict report lists this vote as a second vote of its voter (not counted). */
+  private listedAsSecondVote(
+    state: EngineState,
+    write: Extract<AcknowledgedWrite, { kind: 'cast-vote' }>,
+  ): boolean {
+    return (
+      !this.options.witness &&
+      state.conflicts.some(
+        (conflict) =>
+          conflict.kind === 'double-vote' &&
+          conflict.member === write.voter &&
+          conflict.election === write.election,
+      )
+    );
+  }
+
+  /** Both stations up, connected and in sync, one of them serving, with the same last sequence number. */
+  private inSync(): boolean {
+    let serving = 0;
+    let lastSeq: number | null = null;
+    for (const node of this.stations) {
+      const status = node.status();
+      const station = node.station;
+      if (status === null || station === null || !status.peer.connected || !status.peer.inSync) return false;
+      if (status.writable) serving += 1;
+      if (lastSeq !== null && station.lastSeq !== lastSeq) return false;
+      lastSeq = station.lastSeq;
+    }
+    return serving === 1;
+  }
+
   private watchOf(node: StationNode): WriterWatch {
     let watch = this.watches.get(node.name);
     if (watch === undefined) {
-      watch = { incarnation: node.incarnation, resets: node.resets, writable: false, checkedUpTo: 0 };
+      watch = {
+        incarnation: node.incarnation,
+        resets: node.resets,
+        writable: false,
+        checkedUpTo: 0,
+        ownCheckedUpTo: 0,
+      };
       this.watches.set(node.name, watch);
     }
     return watch;

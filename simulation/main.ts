@@ -6,7 +6,15 @@
  * violation, 2 on a bad command line.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { emptyFaultCounts, faultKinds, formatFaults, parseFaults, type FaultKind } from './faults.ts';
+import {
+  addFaultCounts,
+  describeFaultCounts,
+  emptyFaultCounts,
+  faultKinds,
+  formatFaults,
+  parseFaults,
+  type FaultKind,
+} from './faults.ts';
 import {
   brokenRules,
   defaultFailoverMs,
@@ -21,6 +29,7 @@ interface Flags {
   readonly from: number;
   readonly steps: number;
   readonly faults: ReadonlySet<FaultKind>;
+  readonly witness: boolean;
   readonly failoverMs: number;
   readonly break?: BrokenRule;
   readonly keepGoing: boolean;
@@ -54,6 +63,7 @@ const program = new Command('simulate')
       brokenRules,
     ),
   )
+  .option('--witness', 'run a witness beside the two stations (they run with --witness)', false)
   .exitOverride((error) => {
     // --help ends with 0; a bad command line with 2, apart from the 1 of a violation.
     process.exit(error.exitCode === 0 ? 0 : 2);
@@ -74,7 +84,8 @@ async function simulate(flags: Flags): Promise<number> {
   const profile = formatFaults(flags.faults);
   console.log(
     `simulating ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds[0] ?? 0}…${seeds.at(-1) ?? 0}), ` +
-      `faults ${profile}, ${flags.steps} steps each${flags.break === undefined ? '' : `, broken rule: ${flags.break}`}`,
+      `faults ${profile}${flags.witness ? ', with a witness' : ''}, ${flags.steps} steps each` +
+      (flags.break === undefined ? '' : `, broken rule: ${flags.break}`),
   );
   const totals = emptyFaultCounts();
   const logCounts = new Map<string, number>();
@@ -87,6 +98,7 @@ async function simulate(flags: Flags): Promise<number> {
       seed,
       steps: flags.steps,
       faults: flags.faults,
+      witness: flags.witness,
       failoverMs: flags.failoverMs,
       broken: flags.break ?? null,
       echo: flags.verbose
@@ -97,7 +109,7 @@ async function simulate(flags: Flags): Promise<number> {
     });
     steps += result.steps;
     writes += result.acknowledgedWrites;
-    for (const kind of faultKinds) totals[kind] += result.faults[kind];
+    addFaultCounts(totals, result.faults);
     for (const [event, count] of result.logCounts) logCounts.set(event, (logCounts.get(event) ?? 0) + count);
     if (seeds.length === 1) console.log(`seed ${seed}: trace ${result.traceHash}`);
     if (result.violation !== null) {
@@ -110,16 +122,18 @@ async function simulate(flags: Flags): Promise<number> {
   const ran =
     failures.length > 0 && !flags.keepGoing ? seeds.indexOf(failures[0]?.seed ?? 0) + 1 : seeds.length;
   console.log(
-    `${ran} seed${ran === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s (${(ran / elapsedS).toFixed(1)} seeds/s, ` +
-      `${Math.round(steps / elapsedS)} steps/s), ${writes} acknowledged writes, ` +
+    `${ran} seed${ran === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s (${(ran / elapsedS).toFixed(1)} seeds/s), ` +
+      `${steps} steps (${Math.round(steps / elapsedS)}/s), ${writes} acknowledged writes, ` +
       `${failures.length} with a violation${failures.length > 0 ? ` (first: seed ${failures[0]?.seed ?? 0})` : ''}`,
   );
-  console.log(`faults injected: ${faultKinds.map((kind) => `${kind} ${totals[kind]}`).join(', ')}`);
+  console.log(`faults injected: ${describeFaultCounts(totals)}`);
   const logged = (key: string): number => logCounts.get(key) ?? 0;
   console.log(
     `what the stations did: ${logged('info replication-promoted')} promotions, ` +
       `${logged('info replication-handover-complete')} hand-overs, ${logged('warn replication-full-copy')} full copies, ` +
-      `${logged('warn replication-fenced')} fenced, ${logged('warn store-torn-tail-truncated')} torn log tails cut off`,
+      `${logged('info replication-merged')} merges after a split, ${logged('warn replication-fenced')} fenced, ` +
+      `${logged('warn store-torn-tail-truncated')} torn log tails cut off` +
+      (flags.witness ? `, ${logged('info witness-vote-granted')} votes of the witness` : ''),
   );
   const errors = [...logCounts].filter(([key]) => key.startsWith('error '));
   if (errors.length > 0) {
@@ -141,6 +155,7 @@ function report(result: SimulationResult, flags: Flags): void {
     `--seed ${result.seed}`,
     `--steps ${flags.steps}`,
     `--faults ${formatFaults(flags.faults)}`,
+    ...(flags.witness ? ['--witness'] : []),
     ...(flags.failoverMs === defaultFailoverMs ? [] : [`--failover-ms ${flags.failoverMs}`]),
     ...(flags.break === undefined ? [] : [`--break ${flags.break}`]),
   ].join(' ');

@@ -195,13 +195,18 @@ export class SimNetwork {
    * Resets a connection. `loss`: both ends learn of it shortly and what is in
    * flight is lost. `reorder` and `duplicate`: one end learns at once, while
    * the other goes on receiving what was in flight to it, late with
-   * `reorder`, and learns of the reset only after that.
+   * `reorder`, and learns of the reset only after that. Returns how many
+   * messages in flight the reset lost.
    */
-  reset(connection: Connection, mode: ResetMode): void {
+  reset(connection: Connection, mode: ResetMode): number {
     this.options.trace(`reset #${connection.id} (${mode})`);
     if (mode === 'loss') {
-      for (const end of connection.ends) end.abort('connection reset (simulated loss)');
-      return;
+      let lost = 0;
+      for (const end of connection.ends) {
+        if (!end.isClosed) lost += end.outgoing.messagesInFlight;
+        end.abort('connection reset (simulated loss)');
+      }
+      return lost;
     }
     const early = this.random.chance(0.5) ? 0 : 1;
     const [first, second] = connection.ends;
@@ -211,12 +216,14 @@ export class SimNetwork {
     const inFlight = told.outgoing.lingerAfterReset(mode === 'reorder' ? this.random.between(20, 300) : 0);
     this.options.trace(`#${connection.id}: ${inFlight} packets still in flight to ${lingering.machine}`);
     told.abort(`connection reset (simulated ${mode})`, true);
+    const lost = lingering.outgoing.messagesInFlight;
     lingering.outgoing.dropInFlight();
     told.outgoing.whenEmpty(() => {
       this.loop.after(this.random.between(1, 50), () => {
         lingering.abort(`connection reset (simulated ${mode})`);
       });
     });
+    return lost;
   }
 
   /** @internal */
@@ -440,6 +447,11 @@ class Direction {
 
   get isEmpty(): boolean {
     return this.queue.length === 0;
+  }
+
+  /** Messages (not FIN or RST) still queued or on the wire. */
+  get messagesInFlight(): number {
+    return this.queue.filter((packet) => packet.kind === 'data').length;
   }
 
   private get network(): SimNetwork {

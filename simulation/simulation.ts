@@ -6,22 +6,25 @@
  * checked after every step; after `steps` steps the faults stop, links heal,
  * stations that are down start again, and the stations must converge.
  *
+ * With `witness`, a third machine `w` runs the real witness rules
+ * (witness-node.ts), the stations run with `--witness` (their leases timed on
+ * their own clocks), the witness takes its share of crashes, restarts, torn
+ * writes, partitions and skew, and two stations accepting writes at the same
+ * moment is a violation too (`one-writer-at-a-time`).
+ *
  * A run is a pure function of its options: the same seed gives the same
  * trace hash, so a failing seed replays exactly.
- *
- * Extending it: a witness (issue 6) is a third machine on the network with
- * its own member class beside StationNode; with one configured, set
- * `exclusiveWriters` so that two stations accepting writes at once is a
- * violation, and give the stations its address.
  */
 import { EventLoop, NodeClock } from './event-loop.ts';
 import { SimDisk } from './disk.ts';
 import { emptyFaultCounts, FaultInjector, type FaultCounts, type FaultKind } from './faults.ts';
+import type { SimMember } from './member.ts';
 import { canonicalState, InvariantChecker, type Violation } from './invariants.ts';
 import { SimNetwork } from './network.ts';
 import { Random } from './random.ts';
 import { dataDir, StationNode } from './station-node.ts';
 import { Trace } from './trace.ts';
+import { WitnessNode, witnessDir } from './witness-node.ts';
 import { Workload } from './workload.ts';
 import { decodeReplicationMessage, encodeReplicationMessage } from '../core/replication/messages.ts';
 
@@ -31,19 +34,28 @@ import { decodeReplicationMessage, encodeReplicationMessage } from '../core/repl
  *
  * - lying-disk: a flush answers before the data is durable (it becomes so up
  *   to 60 ms later), so a station acknowledges writes a power loss can take.
- * - stale-epoch: every replication message from an older epoch is presented
- *   to the station as if it came from its own epoch, as if the station did
- *   not check epochs.
+ * - stale-epoch: a station takes every replication message from an older
+ *   epoch as if it came from its own (the message is relabelled on its way
+ *   in), as if it did not check epochs: no refusal of an older epoch, an
+ *   older primary's welcome adopted, an acknowledgement from before the new
+ *   epoch taken as its confirmation. Hellos are left alone: they are not
+ *   refused for their epoch, they decide the leader.
+ * - witness-stale-epoch (with --witness): the witness skips its epoch check
+ *   on lease requests, renewing the lease of a primary of an older epoch as
+ *   if it held the newest, so a primary cut off and replaced takes writes
+ *   again once it reaches the witness.
  */
-export type BrokenRule = 'lying-disk' | 'stale-epoch';
+export type BrokenRule = 'lying-disk' | 'stale-epoch' | 'witness-stale-epoch';
 
-export const brokenRules: readonly BrokenRule[] = ['lying-disk', 'stale-epoch'];
+export const brokenRules: readonly BrokenRule[] = ['lying-disk', 'stale-epoch', 'witness-stale-epoch'];
 
 export interface SimulationOptions {
   readonly seed: number;
   /** Steps (events) of the fault phase. */
   readonly steps: number;
   readonly faults: ReadonlySet<FaultKind>;
+  /** Runs a witness beside the two stations (`--witness`). */
+  readonly witness?: boolean;
   readonly failoverMs?: number;
   readonly clients?: number;
   /** Virtual time the stations get to converge once the faults stop. */
@@ -113,13 +125,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       : {}),
   });
 
-  for (const [index, name] of stationNames.entries()) {
+  /** A machine of the cluster: its disk (with `directory` prepared), clock and address on the network. */
+  const machine = (name: string, directory: string) => {
     const disk = new SimDisk({
       loop,
       random: random.fork(),
       lyingFlush: options.broken === 'lying-disk',
     });
-    disk.prepareDirectory(dataDir);
+    disk.prepareDirectory(directory);
     const skewed = options.faults.has('skew');
     const clock = new NodeClock(
       loop,
@@ -127,33 +140,50 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       skewed ? streams.setup.between(-200, 200) : 0,
     );
     if (skewed) faults.skew += 1;
-    const address = `sync:${name}`;
-    network.addMachine(name, address);
+    network.addMachine(name, `sync:${name}`);
+    return { name, loop, network, disk, clock, trace, logCounts };
+  };
+  const startFailed = (
+    name: string,
+    invariant: 'station-starts' | 'witness-starts',
+    error: unknown,
+  ): void => {
+    fail({
+      invariant,
+      message: `${name} could not start on what its disk kept: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  };
+  const witnessName = 'w';
+
+  for (const [index, name] of stationNames.entries()) {
     nodes.push(
       new StationNode({
-        name,
+        ...machine(name, dataDir),
         preferredRole: index === 0 ? 'primary' : 'backup',
-        address,
+        address: `sync:${name}`,
         peerAddress: `sync:${stationNames[1 - index] ?? 'a'}`,
-        loop,
-        network,
-        disk,
-        clock,
+        witnessAddress: options.witness === true ? `sync:${witnessName}` : null,
         random: random.fork(),
         failoverMs,
         // Small, so that snapshots, compaction and snapshot catch-up happen in every run.
         snapshotAfterBytes: streams.setup.int(4, 64) * 1024,
-        trace,
-        logCounts,
         onStartFailed: (node, error) => {
-          fail({
-            invariant: 'station-starts',
-            message: `${node.name} could not start on what its disk kept: ${error instanceof Error ? error.message : String(error)}`,
-          });
+          startFailed(node.name, 'station-starts', error);
         },
       }),
     );
   }
+  const witness =
+    options.witness === true
+      ? new WitnessNode({
+          ...machine(witnessName, witnessDir),
+          onStartFailed: (error) => {
+            startFailed(witnessName, 'witness-starts', error);
+          },
+          grantsStaleLeases: options.broken === 'witness-stale-epoch',
+        })
+      : null;
+  const members: SimMember[] = witness === null ? [...nodes] : [...nodes, witness];
 
   const workload = new Workload({
     loop,
@@ -165,18 +195,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       fail({ invariant: 'api-contract', message });
     },
   });
-  const checker = new InvariantChecker(nodes, workload.acknowledged, { exclusiveWriters: false });
+  const checker = new InvariantChecker(nodes, workload.acknowledged, { witness: witness !== null });
   const injector = new FaultInjector({
     loop,
     random: streams.faults,
     network,
-    stations: nodes,
+    members,
+    witness,
+    serving: () => nodes.find((node) => node.writable) ?? null,
     faults: options.faults,
     counts: faults,
     trace,
   });
 
-  for (const node of nodes) {
+  for (const node of members) {
     loop.after(streams.setup.between(0, 500), () => {
       node.start();
     });
@@ -211,10 +243,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
     if (violation() === null) {
       if (converged === null) {
-        fail({
-          invariant: 'convergence',
-          message: `no convergence within the time allowed: ${describeNodes(nodes)}`,
-        });
+        const states = nodes.flatMap((node) => (node.station === null ? [] : [node.station.engineState]));
+        fail(
+          checker.checkHeldSomewhere(states) ?? {
+            invariant: 'convergence',
+            message: `no convergence within the time allowed: ${describeNodes(nodes, witness)}`,
+          },
+        );
       } else {
         trace.add(`converged on ${converged.name} at lastSeq ${converged.station?.lastSeq ?? 0}`);
         for (const node of nodes) {
@@ -265,20 +300,27 @@ function convergedOn(nodes: readonly StationNode[], callsInFlight: number): Stat
   return states.every((state) => state === states[0]) ? primary : null;
 }
 
-function describeNodes(nodes: readonly StationNode[]): string {
-  return nodes
+function describeNodes(nodes: readonly StationNode[], witness: WitnessNode | null): string {
+  const held = witness?.witnessState;
+  const witnessText =
+    witness === null
+      ? ''
+      : `; witness ${witness.state}${held === null || held === undefined ? '' : ` epoch ${held.epoch}`}`;
+  const stations = nodes
     .map((node) => {
       const status = node.status();
       if (status === null) return `${node.name} ${node.state}`;
       return (
         `${node.name} ${status.role} epoch ${status.epoch} writable=${status.writable} ` +
-        `connected=${status.peer.connected} inSync=${status.peer.inSync} lastSeq=${node.station?.lastSeq ?? 0}`
+        `connected=${status.peer.connected} inSync=${status.peer.inSync} lastSeq=${node.station?.lastSeq ?? 0}` +
+        (status.witness.configured ? ` witness=${status.witness.connected}` : '')
       );
     })
     .join('; ');
+  return stations + witnessText;
 }
 
-/** The stale-epoch broken rule: a message from an older epoch is relabelled with the receiver's epoch. */
+/** The stale-epoch broken rule: a message (not a hello) from an older epoch is relabelled with the receiver's epoch. */
 function presentAsCurrentEpoch(
   nodes: readonly StationNode[],
   receiver: string,
@@ -293,7 +335,7 @@ function presentAsCurrentEpoch(
   } catch {
     return bytes;
   }
-  if (message.epoch >= epoch) return bytes;
+  if (message.epoch >= epoch || message.type === 'hello') return bytes;
   note(`stale-epoch: ${message.type} of epoch ${message.epoch} shown to ${receiver} as epoch ${epoch}`);
   return encodeReplicationMessage({ ...message, epoch });
 }

@@ -3,72 +3,53 @@
  * `ReplicationManager`, composed as core/runtime/station-runtime.ts composes
  * them (station opened, listener up, manager started, peer address given),
  * on the machine's simulated disk, clock and timers, reachable through the
- * simulated network. It can crash (the process, or the whole machine), stop
- * cleanly and start again on what its disk kept.
+ * simulated network; with a witness, the manager dials it through the same
+ * network and times its leases on the machine's clock. It can crash (the
+ * process, or the whole machine), stop cleanly and start again on what its
+ * disk kept (member.ts).
  */
-import type { Logger, LogLevel } from '../core/logging/logger.ts';
 import type { StationRole } from '../core/replication/messages.ts';
 import { ReplicationManager, type ReplicationStatus } from '../core/replication/replication-manager.ts';
 import { Station } from '../core/station/station.ts';
 import type { DirectoryLock } from '../core/store/directory-lock.ts';
-import type { SimDisk } from './disk.ts';
-import { ProcessTimers, type EventLoop, type NodeClock } from './event-loop.ts';
-import type { SimNetwork } from './network.ts';
+import { SimMember, type MachineOptions } from './member.ts';
 import type { Random } from './random.ts';
-import type { Trace } from './trace.ts';
+
+export type { NodeState } from './member.ts';
 
 /** Where each station keeps its data on its simulated disk; nothing is ever created there on the real disk. */
 export const dataDir = '/evote-simulated/data';
 
-export interface StationNodeOptions {
-  readonly name: string;
+export interface StationNodeOptions extends MachineOptions {
   readonly preferredRole: StationRole;
   readonly address: string;
   readonly peerAddress: string;
-  readonly loop: EventLoop;
-  readonly network: SimNetwork;
-  readonly disk: SimDisk;
-  readonly clock: NodeClock;
+  /** The witness's address (`--witness`), or null to run without one. */
+  readonly witnessAddress: string | null;
   /** The station's random bytes (identity, challenges, token nonces). */
   readonly random: Random;
   readonly failoverMs: number;
   readonly snapshotAfterBytes: number;
-  readonly trace: Trace;
   /** A start that failed: the station refused what its disk kept. */
   readonly onStartFailed: (node: StationNode, error: unknown) => void;
-  /** What the stations logged, by level and event name (`error replication-channel-error`). */
-  readonly logCounts: Map<string, number>;
 }
-
-export type NodeState = 'down' | 'starting' | 'up' | 'stopping';
 
 /** The simulator gives each station a directory of its own: there is nothing to lock. */
 async function noLock(dir: string): Promise<DirectoryLock> {
   return Promise.resolve({ dir, release: () => Promise.resolve() });
 }
 
-export class StationNode {
-  readonly name: string;
+export class StationNode extends SimMember {
   readonly preferredRole: StationRole;
-  state: NodeState = 'down';
   station: Station | null = null;
   manager: ReplicationManager | null = null;
-  /** Changes whenever a process starts or ends: what belongs to an older one is dead. */
-  incarnation = 0;
-  /** Counts process starts. */
-  private starts = 0;
   /** Counts replacements of the station's state (full copies, undone writes) since this start. */
   resets = 0;
-  private timers: ProcessTimers | null = null;
   private lastStatus = '';
 
   constructor(private readonly options: StationNodeOptions) {
-    this.name = options.name;
+    super(options);
     this.preferredRole = options.preferredRole;
-  }
-
-  get disk(): SimDisk {
-    return this.options.disk;
   }
 
   /** The replication status of a running station; null while it is down or starting. */
@@ -82,18 +63,14 @@ export class StationNode {
   }
 
   start(): void {
-    if (this.state !== 'down') return;
+    const begun = this.beginStart();
+    if (begun === null) return;
+    const { incarnation, timers } = begun;
     const options = this.options;
-    this.incarnation += 1;
-    this.starts += 1;
-    const incarnation = this.incarnation;
-    this.state = 'starting';
     this.resets = 0;
     this.lastStatus = '';
-    const timers = new ProcessTimers(options.loop, options.clock.rate);
-    this.timers = timers;
     const logger = this.logger();
-    options.trace.add(`${this.name} start #${this.starts}`);
+    const dial = (address: string) => options.network.dial(this.name, address);
     const starting = async (): Promise<void> => {
       const station = await Station.open({
         dataDir,
@@ -115,18 +92,21 @@ export class StationNode {
         failoverMs: options.failoverMs,
         requireBackup: false,
         peerExpected: true,
-        dial: (address) => options.network.dial(this.name, address),
+        dial,
         clock: options.clock,
         timers,
         logger,
         onChange: (status) => {
           if (incarnation === this.incarnation) this.noteStatus(status);
         },
+        ...(options.witnessAddress === null
+          ? {}
+          : { witness: { address: options.witnessAddress, dial, leaseClock: options.clock } }),
       });
       this.station = station;
       this.manager = manager;
       // As in the runtime, the listener is up before the manager has started.
-      options.network.processUp(this.name, {
+      this.listen({
         accept: (channel) => {
           manager.accept(channel);
         },
@@ -146,67 +126,25 @@ export class StationNode {
     });
   }
 
-  /** The process dies (`machine`: and the power goes, taking what the disk had not flushed). */
-  crash(machine: boolean, torn: boolean): { readonly tornWrites: number } {
-    this.incarnation += 1;
-    this.timers?.stopAll();
-    this.timers = null;
-    const effect = this.options.disk.crash(machine, torn);
-    this.options.network.processDown(this.name, machine ? 'machine' : 'process');
-    this.station = null;
-    this.manager = null;
-    this.state = 'down';
-    this.options.trace.add(
-      `${this.name} crash (${machine ? 'machine' : 'process'}${torn ? ', torn' : ''}) dropped=${effect.droppedChanges} torn=${effect.tornWrites}`,
-    );
-    return effect;
+  protected async shutDown(): Promise<void> {
+    // The peer is told, the log is flushed and compacted.
+    const { manager, station } = this;
+    await manager?.stop();
+    await station?.close();
   }
 
-  /** Stops cleanly, as on SIGTERM: the peer is told, the log is flushed and compacted. */
-  stop(): Promise<void> {
-    const manager = this.manager;
-    const station = this.station;
-    if (this.state !== 'up' || manager === null || station === null) return Promise.resolve();
-    const incarnation = this.incarnation;
-    this.state = 'stopping';
-    this.options.trace.add(`${this.name} stopping`);
-    const stopping = async (): Promise<void> => {
-      await manager.stop();
-      await station.close();
-      if (incarnation !== this.incarnation) return;
-      this.incarnation += 1;
-      this.timers?.stopAll();
-      this.timers = null;
-      this.options.disk.crash(false, false);
-      this.options.network.processDown(this.name, 'stopped');
-      this.station = null;
-      this.manager = null;
-      this.state = 'down';
-      this.options.trace.add(`${this.name} stopped`);
-    };
-    return stopping();
+  protected forget(): void {
+    this.station = null;
+    this.manager = null;
   }
 
   private noteStatus(status: ReplicationStatus): void {
-    const line = `${status.role} epoch=${status.epoch} writable=${status.writable} peer=${status.peer.connected ? 'connected' : 'none'}${status.peer.inSync ? '/in-sync' : ''}`;
+    const witness = status.witness.configured
+      ? ` witness=${status.witness.connected ? 'connected' : 'none'}`
+      : '';
+    const line = `${status.role} epoch=${status.epoch} writable=${status.writable} peer=${status.peer.connected ? 'connected' : 'none'}${status.peer.inSync ? '/in-sync' : ''}${witness}`;
     if (line === this.lastStatus) return;
     this.lastStatus = line;
     this.options.trace.add(`${this.name} status ${line}`);
-  }
-
-  private logger(): Logger {
-    const { trace, logCounts } = this.options;
-    const name = this.name;
-    return {
-      log(level: LogLevel, event, message, fields = {}) {
-        // Durations are measured on the real clock: they would make the trace differ between replays.
-        const detail = Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'durationMs'));
-        const details =
-          level === 'info' || Object.keys(detail).length === 0 ? '' : ` ${JSON.stringify(detail)}`;
-        trace.add(`${name} log ${level} ${event}: ${message}${details}`);
-        const key = `${level} ${event}`;
-        logCounts.set(key, (logCounts.get(key) ?? 0) + 1);
-      },
-    };
   }
 }

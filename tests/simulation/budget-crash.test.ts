@@ -22,7 +22,9 @@ describe('the simulator over a fixed budget of seeds', () => {
     expect(intact.failures.map((failure) => describeFailure(failure, range))).toEqual([]);
 
     const broken = await runSeeds({ ...range, broken: 'lying-disk', stopAtViolation: true });
-    const caught = broken.failures[0];
-    expect(caught?.violation?.invariant).toBe('acknowledged-write-lost');
+    // What a power loss took despite the flush: acknowledged writes, or a file the station
+    // then refuses to start on (e.g. a snapshot cut short).
+    const caught = broken.failures[0]?.violation?.invariant;
+    expect(['acknowledged-write-lost', 'station-starts']).toContain(caught);
   }, 120_000);
 });

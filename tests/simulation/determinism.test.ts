@@ -1,7 +1,8 @@
 /**
  * A run is a pure function of its seed: the same seed gives the same trace
  * hash (every message, fault, status change and client answer, in order),
- * with every fault on; different seeds give different runs.
+ * with every fault on, with or without a witness; different seeds give
+ * different runs.
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { faultKinds, parseFaults } from '../../simulation/faults.ts';
 import { Random } from '../../simulation/random.ts';
 import { runSimulation } from '../../simulation/simulation.ts';
 import { dataDir } from '../../simulation/station-node.ts';
+import { witnessDir } from '../../simulation/witness-node.ts';
 
 describe('the simulator', () => {
   it('replays a seed exactly, with every fault on', async () => {
@@ -31,6 +33,20 @@ describe('the simulator', () => {
     }
     // Everything went to the simulated disks.
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('replays a seed exactly with a witness, every fault on', async () => {
+    const options = { seed: 5, steps: 2_500, faults: new Set(faultKinds), witness: true };
+    const first = await runSimulation(options);
+    const second = await runSimulation(options);
+    expect(second.traceHash).toBe(first.traceHash);
+    expect(second.violation).toEqual(first.violation);
+    expect(second.faults).toEqual(first.faults);
+    expect(first.faults['on-witness']).toBeGreaterThan(0);
+    expect(first.acknowledgedWrites).toBeGreaterThan(0);
+    const without = await runSimulation({ ...options, witness: false });
+    expect(without.traceHash).not.toBe(first.traceHash);
+    expect(existsSync(witnessDir)).toBe(false);
   });
 
   it('gives different seeds different runs', async () => {

@@ -1,5 +1,11 @@
 /** Runs the simulator over a range of seeds for the CI budget tests. */
-import { formatFaults, parseFaults } from '../../simulation/faults.ts';
+import {
+  addFaultCounts,
+  emptyFaultCounts,
+  formatFaults,
+  parseFaults,
+  type FaultCounts,
+} from '../../simulation/faults.ts';
 import { runSimulation, type BrokenRule, type SimulationResult } from '../../simulation/simulation.ts';
 
 export interface SeedRange {
@@ -7,6 +13,8 @@ export interface SeedRange {
   readonly count: number;
   readonly steps: number;
   readonly faults: string;
+  /** With a witness beside the stations (`--witness`). */
+  readonly witness?: boolean;
   readonly broken?: BrokenRule;
   /** Stop at the first violation. */
   readonly stopAtViolation?: boolean;
@@ -16,11 +24,14 @@ export interface SeedsRun {
   readonly runs: number;
   readonly failures: readonly SimulationResult[];
   readonly acknowledgedWrites: number;
+  /** The faults injected over all runs. */
+  readonly faults: FaultCounts;
 }
 
 export async function runSeeds(range: SeedRange): Promise<SeedsRun> {
   const faults = parseFaults(range.faults);
   const failures: SimulationResult[] = [];
+  const injected = emptyFaultCounts();
   let runs = 0;
   let acknowledgedWrites = 0;
   for (let seed = range.from; seed < range.from + range.count; seed += 1) {
@@ -28,16 +39,18 @@ export async function runSeeds(range: SeedRange): Promise<SeedsRun> {
       seed,
       steps: range.steps,
       faults,
+      witness: range.witness ?? false,
       broken: range.broken ?? null,
     });
     runs += 1;
     acknowledgedWrites += result.acknowledgedWrites;
+    addFaultCounts(injected, result.faults);
     if (result.violation !== null) {
       failures.push(result);
       if (range.stopAtViolation === true) break;
     }
   }
-  return { runs, failures, acknowledgedWrites };
+  return { runs, failures, acknowledgedWrites, faults: injected };
 }
 
 /** What to print for a failing seed: enough to replay it. */
@@ -48,6 +61,7 @@ export function describeFailure(result: SimulationResult, range: SeedRange): str
     `seed ${result.seed}, step ${violation.step}: ${violation.invariant}: ${violation.message}`,
     ...result.traceTail.cluster.slice(-15),
     `replay: npm run simulate -- --seed ${result.seed} --steps ${range.steps} --faults ${formatFaults(parseFaults(range.faults))}` +
+      (range.witness === true ? ' --witness' : '') +
       (range.broken === undefined ? '' : ` --break ${range.broken}`),
   ].join('\n');
 }
