@@ -288,10 +288,20 @@ function removeStaleNamespaces(): void {
   if (staleSwept) return;
   staleSwept = true;
   for (const ns of listNamespaces()) {
-    const match = /^evt-(\d+)-/.exec(ns);
-    if (match === null || Number(match[1]) === process.pid || isAlive(Number(match[1]))) continue;
-    spawnSync('ip', ['netns', 'del', ns]);
+    if (isStale(ns)) spawnSync('ip', ['netns', 'del', ns]);
   }
+  // Links a test made into this namespace (named like its namespaces): deleting one end deletes the pair.
+  const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+  for (const match of links.matchAll(/^\d+: (evt-[^:@\s]+)/gm)) {
+    const link = match[1] ?? '';
+    if (isStale(link)) spawnSync('ip', ['link', 'del', 'dev', link]);
+  }
+}
+
+/** Whether `name` (`evt-<pid>-…`) belongs to a test process that no longer runs. */
+function isStale(name: string): boolean {
+  const match = /^evt-(\d+)-/.exec(name);
+  return match !== null && Number(match[1]) !== process.pid && !isAlive(Number(match[1]));
 }
 
 function isAlive(pid: number): boolean {

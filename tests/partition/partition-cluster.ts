@@ -65,6 +65,16 @@ export interface ClusterOptions {
   readonly failoverMs: number;
 }
 
+/**
+ * fetch on a connection of its own: a kept-alive connection may be closed by the station for
+ * idling at the very moment it is reused (while the test's event loop was busy), failing the call.
+ */
+const fetchOnNewConnection: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('connection', 'close');
+  return fetch(input, { ...init, headers });
+};
+
 /** Makes the network, starts the witness (if any) and both stations (a primary, b backup), and waits until they pair. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const members: MemberName[] = options.witness ? ['a', 'b', 'w'] : ['a', 'b'];
@@ -76,6 +86,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await network.remove();
     await removeDirectory(directory);
   };
+  let cluster: Cluster | null = null;
   try {
     const pairKey = generatePairingKey();
     let witness: NamespaceProcess | null = null;
@@ -135,26 +146,35 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         origin,
         secret,
         client,
-        api: createHttpInterfaceClient({ baseUrl: origin, secret }),
+        api: createHttpInterfaceClient({ baseUrl: origin, secret, fetch: fetchOnNewConnection }),
       };
     };
     const [a, b] = await Promise.all([start('a'), start('b')]);
     const stations = { a, b };
-    const cluster: Cluster = {
+    const started: Cluster = {
       network,
       stations,
       witness,
       failoverMs: options.failoverMs,
       status: (name) => fetchStatusAt(stations[name].origin),
-      describe: () => describeCluster(cluster),
+      describe: () => describeCluster(started),
       remove,
     };
-    await waitForConvergence(cluster);
-    return cluster;
+    cluster = started;
+    await waitForConvergence(started);
+    return started;
   } catch (error) {
+    const context = cluster?.describe() ?? '';
     await remove();
-    throw error;
+    throw withContext(error, context);
   }
+}
+
+/** `error` (made an Error if it is not one) with `context` added to its message, e.g. the processes' logs. */
+export function withContext(error: unknown, context: string): Error {
+  const described = error instanceof Error ? error : new Error(String(error));
+  described.message = `${described.message}\n${context}`;
+  return described;
 }
 
 /** Both stations' status at (nearly) the same moment. */
@@ -194,7 +214,7 @@ export function waitForConvergence(cluster: Cluster, timeoutMs = 45_000): Promis
     {
       timeoutMs,
       intervalMs: 100,
-      describeLast: (last) => `; last statuses: ${JSON.stringify(last)}\n${cluster.describe()}`,
+      describeLast: (last) => `; last statuses: ${JSON.stringify(last)}`,
     },
   );
 }
@@ -237,7 +257,7 @@ export async function conflictReport(station: ClusterStation, session: Uint8Arra
 }
 
 function describeCluster(cluster: Cluster): string {
-  const tail = (lines: readonly string[]): string => lines.slice(-60).join('\n');
+  const tail = (lines: readonly string[]): string => lines.slice(-100).join('\n');
   const parts = stationNames.map(
     (name) =>
       `--- station ${name} stderr (last lines) ---\n${tail(cluster.stations[name].process.stderrLines)}`,

@@ -91,6 +91,8 @@ export async function createPartitionNetwork(names: readonly MemberName[]): Prom
   const members = new Map<MemberName, Member>();
   const undo: { readonly what: string; readonly run: () => void }[] = [];
   const timeline: FaultRecord[] = [];
+  /** This network's client links' ends in the test's namespace. */
+  const ownLinks: string[] = [];
   const note = (what: string): void => {
     timeline.push({ atMs: Date.now(), what });
   };
@@ -122,6 +124,8 @@ export async function createPartitionNetwork(names: readonly MemberName[]): Prom
       if (isStation) {
         // The client link's other end is made in the test's own namespace (down), IPv6 off before it is up.
         addVeth(ns, clientDevice, ns, `${process.pid}`);
+        clientLinks.add(ns);
+        ownLinks.push(ns);
         disableIpv6InNamespace(ns, [clientDevice]);
         if (ipv6Exists) writeFileSync(`/proc/sys/net/ipv6/conf/${ns}/disable_ipv6`, '1');
         ip(['addr', 'add', `${clientBase}.${index * 4 + 1}/30`, 'dev', ns]);
@@ -135,6 +139,7 @@ export async function createPartitionNetwork(names: readonly MemberName[]): Prom
     await waitForCarriers(members);
   } catch (error) {
     await Promise.all(namespaces.map((namespace) => namespace.remove()));
+    for (const link of ownLinks) deleteLink(link);
     throw error;
   }
 
@@ -232,6 +237,8 @@ export async function createPartitionNetwork(names: readonly MemberName[]): Prom
     timeline,
     async remove() {
       await Promise.all(namespaces.map((namespace) => namespace.remove()));
+      // A namespace outlives its deletion while its sockets close: its links to this one go now.
+      for (const link of ownLinks) deleteLink(link);
     },
   };
 }
@@ -244,6 +251,18 @@ async function waitForCarriers(members: ReadonlyMap<MemberName, Member>): Promis
     ]),
   );
 }
+
+/** The client links' ends in the test's namespace that may still exist (deleted on exit at the latest). */
+const clientLinks = new Set<string>();
+
+function deleteLink(link: string): void {
+  spawnSync('ip', ['link', 'del', 'dev', link], { encoding: 'utf8' });
+  clientLinks.delete(link);
+}
+
+process.on('exit', () => {
+  for (const link of clientLinks) deleteLink(link);
+});
 
 /** A veth pair: `device` in `ns` and `peer` made directly in `peerNs` (a name, or a pid for its namespace). */
 function addVeth(ns: string, device: string, peer: string, peerNs: string): void {

@@ -31,6 +31,7 @@ import {
   setUpOfficial,
   startCluster,
   waitForConvergence,
+  withContext,
   type Cluster,
   type PairStatus,
   type StationName,
@@ -130,16 +131,30 @@ export async function runPartitionScenario(options: { readonly witness: boolean 
   // The voters' keys first: made while no connection to a station idles (the event loop is busy meanwhile).
   const electorate = planElectorate(elections);
   const cluster = await startCluster({ witness: options.witness, failoverMs });
+  const phases: Phase[] = [];
   try {
-    return await runOn(cluster, electorate, options.witness);
+    return await runOn(cluster, electorate, phases, options.witness);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     await cluster.remove();
-    throw new Error(`${message}\n${cluster.describe()}`, { cause: error });
+    throw withContext(error, `${describePhases(phases)}\n${cluster.describe()}`);
   }
 }
 
-async function runOn(cluster: Cluster, electorate: Electorate, withWitness: boolean): Promise<ScenarioRun> {
+function describePhases(phases: readonly Phase[]): string {
+  const lines = phases.map(
+    (phase) =>
+      `${phase.name} (primary ${phase.primary}): from ${new Date(phase.startMs).toISOString()}, ` +
+      `healed +${phase.healedMs - phase.startMs} ms, converged +${phase.convergedMs - phase.startMs} ms`,
+  );
+  return `--- phases ---\n${lines.join('\n')}`;
+}
+
+async function runOn(
+  cluster: Cluster,
+  electorate: Electorate,
+  phases: Phase[],
+  withWitness: boolean,
+): Promise<ScenarioRun> {
   const official = await setUpOfficial(cluster);
   const endsAtMs = Date.now() + electionSpanMs;
   const tokens = await setUpElectorate(cluster, official, electorate, endsAtMs);
@@ -150,7 +165,6 @@ async function runOn(cluster: Cluster, electorate: Electorate, withWitness: bool
   const watcher = watchStatusesAt(cluster.stations.a.origin, cluster.stations.b.origin, 100);
   const loadUntilMs = endsAtMs - loadStopsBeforeEndMs;
   const load = startLoad(recorder, pool, { paceMs, doubleEvery: 7, untilMs: loadUntilMs });
-  const phases: Phase[] = [];
   let samples: StatusSample[];
   try {
     await runSchedule(cluster, withWitness, recorder, bothSides, phases);
@@ -194,12 +208,7 @@ async function runOn(cluster: Cluster, electorate: Electorate, withWitness: bool
       return { a: await report('a'), b: await report('b') };
     },
     describe() {
-      const lines = phases.map(
-        (phase) =>
-          `${phase.name} (primary ${phase.primary}): from ${new Date(phase.startMs).toISOString()}, ` +
-          `healed +${phase.healedMs - phase.startMs} ms, converged +${phase.convergedMs - phase.startMs} ms`,
-      );
-      return `--- phases ---\n${lines.join('\n')}\n${cluster.describe()}`;
+      return `${describePhases(phases)}\n${cluster.describe()}`;
     },
   };
 }
