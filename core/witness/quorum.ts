@@ -421,7 +421,16 @@ export class Quorum {
         // Unanswered: sent again once the witness is connected again.
         if (reply === null) return;
         if (this.pendingVouch === vouch) this.pendingVouch = null;
-        if (reply.type === 'refused') this.learn(reply);
+        if (reply.type === 'refused') {
+          this.learn(reply);
+          // The witness voted for this station in a newer epoch (a request this station gave up
+          // on was granted late): this station never served in it, and holds what its leader
+          // holds, so it gives that epoch up too. Otherwise neither station could ever serve.
+          if (reply.holder === this.options.stationId && reply.epoch > vouch.epoch) {
+            this.pendingVouch ??= { epoch: reply.epoch, leader: vouch.leader };
+            this.sendVouch();
+          }
+        }
         if (reply.type === 'released') {
           this.options.logger.log(
             'info',

@@ -286,4 +286,35 @@ describe('quorum with a witness', () => {
     await flushMessages();
     expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'x', synced: null });
   });
+
+  it('a station the witness voted for without its knowing gives that epoch up when it vouches for its leader', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    // x served epoch 1, then fell silent; y asked for epoch 2 once x's lease ran out and was
+    // granted it, but never heard the answer (it never began epoch 2).
+    const served = await servingQuorum('x', time, witness, 1, 'y');
+    served.quorum.stop();
+    time.advance(2 * leaseMs);
+    const late = startQuorum('y', time, witness);
+    await flushMessages();
+    const vote = late.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    late.quorum.stop();
+    // x is back and leads the pair; the witness knows only that y holds epoch 2.
+    const leader = startQuorum('x', time, witness);
+    await flushMessages();
+    const refused = leader.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await refused).toMatchObject({ granted: false });
+    // y follows x, caught up, in epoch 1: its vouch for epoch 1 is stale, so it gives epoch 2 up.
+    const follower = startQuorum('y', time, witness);
+    await flushMessages();
+    follower.quorum.vouch(1, 'x');
+    await flushMessages();
+    expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'y', synced: 'x' });
+    const granted = leader.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await granted).toEqual({ granted: true, epoch: 3 });
+  });
 });
