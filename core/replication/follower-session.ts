@@ -26,8 +26,8 @@ export interface FollowerCallbacks {
 export class FollowerSession {
   private install: SnapshotInstall | null = null;
   private welcomed = false;
-  /** Messages are handled one at a time, in order. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Messages are handled one at a time, in order, after those of the session before. */
+  private queue: Promise<void>;
   private closed = false;
   /** The send time of the newest heartbeat that carried one, echoed in acknowledgements. */
   private heartbeatSentAtMs: number | null = null;
@@ -38,13 +38,22 @@ export class FollowerSession {
     readonly reject: (error: Error) => void;
   } | null = null;
 
+  /** `previous`: the work of the session before this one, which this one's waits for. */
   constructor(
     private readonly channel: PeerChannel,
     private readonly station: Station,
     private readonly callbacks: FollowerCallbacks,
     private readonly logger: Logger,
     private readonly onFailure: (reason: string) => void,
-  ) {}
+    previous: Promise<void> = Promise.resolve(),
+  ) {
+    this.queue = previous;
+  }
+
+  /** Settles once every message this session took on is handled (or given up). */
+  get idle(): Promise<void> {
+    return this.queue;
+  }
 
   /** How far a snapshot transfer got, so a new link can resume it. */
   get partialSnapshot(): { seq: number; receivedChunks: number } | null {
@@ -154,10 +163,10 @@ export class FollowerSession {
     await this.callbacks.adoptEpoch({ epoch: message.epoch, history: message.history });
     await this.station.adoptTokenKey(message.tokenKey);
     const lastSeq = this.station.lastSeq;
-    if (message.continueAfterSeq !== 0 && message.continueAfterSeq !== lastSeq) {
-      // The log moved on after the hello (this station was still serving): start over with a
-      // hello that tells the leader where it is now.
-      throw new Error(`the leader continues after ${message.continueAfterSeq} but this log holds ${lastSeq}`);
+    if (message.followerLastSeq !== lastSeq) {
+      // The log changed after the hello (this station was still serving, or finishing a full
+      // copy for the link before): the leader's plan does not fit it. Say hello again.
+      throw new Error(`the hello said ${message.followerLastSeq} but this log now holds ${lastSeq}`);
     }
     if (message.continueAfterSeq === 0 && lastSeq > 0) {
       if (lastSeq > message.commonSeq) {

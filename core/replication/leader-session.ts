@@ -98,6 +98,7 @@ export class LeaderSession {
       tokenKey: this.station.tokenKey,
       continueAfterSeq,
       commonSeq,
+      followerLastSeq: follower.lastSeq,
     });
     await this.divergedDone;
     this.sentSeq = continueAfterSeq;

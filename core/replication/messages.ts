@@ -58,6 +58,8 @@ export type ReplicationMessage =
        * before the follower takes its full copy.
        */
       readonly commonSeq: number;
+      /** The follower's last seq as its hello said: if its log moved on since, it says hello again. */
+      readonly followerLastSeq: number;
     }
   /** Follower → leader: its own records after `commonSeq`, in order, a bounded batch at a time. */
   | {
@@ -152,6 +154,7 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         tokenKey: bytesField(object, 'tokenKey'),
         continueAfterSeq: integerField(object, 'continueAfterSeq'),
         commonSeq: integerField(object, 'commonSeq'),
+        followerLastSeq: integerField(object, 'followerLastSeq'),
       };
     case 'snapshot-chunk':
       return {

@@ -120,6 +120,8 @@ export class ReplicationManager implements CommitReplicator {
   private awaitingVoteFor: Link | null = null;
   /** With a witness: the lease was given up for a hand-over in progress. */
   private leaseReleased = false;
+  /** The newest follower session: the next one starts once its work is done. */
+  private lastFollower: FollowerSession | null = null;
   /** The link whose follower has yet to confirm the epoch this station began to lead it. */
   private confirmingLink: Link | null = null;
   /** Names this run of the station in its hellos, so the peer can tell a restart from a second connection. */
@@ -362,13 +364,22 @@ export class ReplicationManager implements CommitReplicator {
       outgoing,
       session: iLead
         ? new LeaderSession(channel, this.options.station, () => this.epochRecord, logger, this.timers)
-        : new FollowerSession(channel, this.options.station, this.followerCallbacks(), logger, (reason) => {
-            logger.log('error', 'replication-channel-error', 'following the primary failed', { reason });
-            channel.close();
-          }),
+        : new FollowerSession(
+            channel,
+            this.options.station,
+            this.followerCallbacks(),
+            logger,
+            (reason) => {
+              logger.log('error', 'replication-channel-error', 'following the primary failed', { reason });
+              channel.close();
+            },
+            // A closed link's session may still be storing what it received: one at a time.
+            this.lastFollower?.idle,
+          ),
       lastHeardMs: this.options.clock.nowMs(),
     };
     this.link = link;
+    if (link.session instanceof FollowerSession) this.lastFollower = link.session;
     logger.log(
       'info',
       'replication-peer-connected',
