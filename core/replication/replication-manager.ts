@@ -120,6 +120,10 @@ export class ReplicationManager implements CommitReplicator {
   private awaitingVoteFor: Link | null = null;
   /** With a witness: the lease was given up for a hand-over in progress. */
   private leaseReleased = false;
+  /** Epoch changes in progress, one at a time (see changeEpoch). */
+  private epochChanges: Promise<unknown> = Promise.resolve();
+  /** The highest epoch heard of (fencing): this station never begins one at or below it. */
+  private highestEpochSeen = 0;
   /** The newest follower session: the next one starts once its work is done. */
   private lastFollower: FollowerSession | null = null;
   /** The link whose follower has yet to confirm the epoch this station began to lead it. */
@@ -476,6 +480,7 @@ export class ReplicationManager implements CommitReplicator {
 
   /** Seeing a higher epoch: stop taking writes at once. */
   private fence(epoch: number): void {
+    this.highestEpochSeen = Math.max(this.highestEpochSeen, epoch);
     if (this.writable) {
       this.options.logger.log(
         'warn',
@@ -493,16 +498,19 @@ export class ReplicationManager implements CommitReplicator {
 
   private followerCallbacks() {
     return {
-      adoptEpoch: async (record: EpochRecord) => {
-        if (record.epoch < this.epochRecord.epoch) throw new Error('the primary is in an older epoch');
-        await this.writeEpoch(record);
-        this.epochRecord = record;
-        this.publish();
-      },
+      adoptEpoch: (record: EpochRecord) =>
+        this.changeEpoch(async () => {
+          if (record.epoch < this.epochRecord.epoch) throw new Error('the primary is in an older epoch');
+          await this.writeEpoch(record);
+          this.epochRecord = record;
+          this.publish();
+        }),
       takeOver: async (newEpoch: number) => {
         await this.promote('hand-over from the serving station', newEpoch, true);
-        if (this.quorum !== null && (this.role !== 'primary' || this.epochRecord.epoch !== newEpoch))
-          throw new Error(`the witness did not vote for this station in epoch ${newEpoch}`);
+        if (this.role !== 'primary' || this.epochRecord.epoch !== newEpoch)
+          throw new Error(
+            `this station could not begin epoch ${newEpoch} (no vote, or a newer epoch is known)`,
+          );
       },
       caughtUp: (caughtUp: boolean) => {
         if (caughtUp === this.caughtUp) return;
@@ -551,6 +559,34 @@ export class ReplicationManager implements CommitReplicator {
       epoch = vote.epoch;
       this.awaitingVoteFor = null;
     }
+    return this.changeEpoch(async () => {
+      // Things may have moved on while the vote or an earlier epoch change was under way.
+      if (!exact && this.following()) return false;
+      const floor = Math.max(this.epochRecord.epoch, this.highestEpochSeen);
+      if (epoch <= floor) {
+        // An agreed or voted epoch is taken as it is, or not at all.
+        if (exact || this.quorum !== null) return false;
+        epoch = ownEpochFrom(floor + 1, this.options.preferredRole);
+      }
+      return this.beginEpoch(epoch, reason, exact, confirmBy);
+    });
+  }
+
+  /** True while this station follows a primary. */
+  private following(): boolean {
+    return this.link?.session instanceof FollowerSession;
+  }
+
+  /**
+   * Writes `epoch` durably as this station's, then serves in it (once `confirmBy` follows, if
+   * given); not if it began to follow a primary during the write (its next hello says the epoch).
+   */
+  private async beginEpoch(
+    epoch: number,
+    reason: string,
+    exact: boolean,
+    confirmBy: Link | null,
+  ): Promise<boolean> {
     this.leaderLastHeardMs = null;
     this.offeredEpoch = null;
     const record = startEpoch(
@@ -561,6 +597,7 @@ export class ReplicationManager implements CommitReplicator {
     );
     await this.writeEpoch(record);
     this.epochRecord = record;
+    if (!exact && this.following()) return false;
     this.role = 'primary';
     this.handingOver = false;
     if (confirmBy !== null && this.link === confirmBy) {
@@ -579,6 +616,13 @@ export class ReplicationManager implements CommitReplicator {
     }
     this.publish();
     return true;
+  }
+
+  /** Runs epoch changes one at a time, each on the record the previous one left. */
+  private changeEpoch<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.epochChanges.then(change);
+    this.epochChanges = result.catch(() => undefined);
+    return result;
   }
 
   /** The follower took the epoch this station began to lead it: writes may start. */
@@ -635,14 +679,16 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private async completeHandOver(link: Link, newEpoch: number): Promise<void> {
-    const record = startEpoch(
-      this.epochRecord,
-      newEpoch,
-      this.options.station.lastSeq + 1,
-      link.peer.stationId,
-    );
-    await this.writeEpoch(record);
-    this.epochRecord = record;
+    await this.changeEpoch(async () => {
+      const record = startEpoch(
+        this.epochRecord,
+        newEpoch,
+        this.options.station.lastSeq + 1,
+        link.peer.stationId,
+      );
+      await this.writeEpoch(record);
+      this.epochRecord = record;
+    });
     this.role = 'backup';
     this.writable = false;
     this.handingOver = false;
