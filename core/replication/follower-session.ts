@@ -15,12 +15,16 @@ type Welcome = Extract<ReplicationMessage, { type: 'welcome' }>;
 const divergedBatchBytesMax = 512 * 1024;
 
 export interface FollowerCallbacks {
+  /** This station's epoch now. */
+  epoch(): number;
   /** Persists the leader's epoch history before anything from it is accepted. */
   adoptEpoch(record: EpochRecord): Promise<void>;
   /** The leader hands the primary role over in `newEpoch`. */
   takeOver(newEpoch: number): Promise<void>;
-  /** This station holds everything the leader had durable (true), or is discarding its copy (false). */
-  caughtUp(caughtUp: boolean): void;
+  /** This station holds everything the leader had durable. */
+  caughtUp(): void;
+  /** This station is about to discard its copy for a full one; resolves once that is durable news. */
+  beginFullCopy(): Promise<void>;
 }
 
 export class FollowerSession {
@@ -160,8 +164,7 @@ export class FollowerSession {
   }
 
   private async welcome(message: Welcome): Promise<void> {
-    await this.callbacks.adoptEpoch({ epoch: message.epoch, history: message.history });
-    await this.station.adoptTokenKey(message.tokenKey);
+    if (message.epoch < this.callbacks.epoch()) throw new Error('the primary is in an older epoch');
     const lastSeq = this.station.lastSeq;
     if (message.followerLastSeq !== lastSeq) {
       // The log changed after the hello (this station was still serving, or finishing a full
@@ -169,19 +172,20 @@ export class FollowerSession {
       throw new Error(`the hello said ${message.followerLastSeq} but this log now holds ${lastSeq}`);
     }
     if (message.continueAfterSeq === 0 && lastSeq > 0) {
-      if (lastSeq > message.commonSeq) {
-        // Following confirms the leader's epoch; then our own records go to it to be merged.
-        this.send({ type: 'ack', epoch: message.epoch, seq: 0 });
-        await this.sendDiverged(message);
-      }
+      // Our own records go to the leader first: it takes writes only once they are merged.
+      if (lastSeq > message.commonSeq) await this.sendDiverged(message);
       // Our log cannot be continued (it is behind the leader's snapshot, or its records after the
       // common ones are now merged into the leader's): take a full copy.
       this.logger.log('warn', 'replication-full-copy', 'this station takes a full copy from the primary', {
         localLastSeq: lastSeq,
       });
-      this.callbacks.caughtUp(false);
+      await this.callbacks.beginFullCopy();
       await this.station.resetForFullCopy();
     }
+    // Only now that the log is a prefix of the leader's may the leader's history describe it:
+    // a station that stops before this says its old history, and its records are merged again.
+    await this.callbacks.adoptEpoch({ epoch: message.epoch, history: message.history });
+    await this.station.adoptTokenKey(message.tokenKey);
     this.welcomed = true;
     this.ack(message.epoch);
   }
@@ -220,7 +224,7 @@ export class FollowerSession {
   }
 
   private noteCaughtUp(leaderLastSeq: number): void {
-    if (this.install === null && this.station.lastSeq >= leaderLastSeq) this.callbacks.caughtUp(true);
+    if (this.install === null && this.station.lastSeq >= leaderLastSeq) this.callbacks.caughtUp();
   }
 
   private requireWelcome(): void {

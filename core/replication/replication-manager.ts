@@ -13,7 +13,9 @@
  * a majority holds under a lease, a new epoch only with the witness's vote
  * (take-over and hand-over alike), and a hand-over first gives the lease up.
  */
+import path from 'node:path';
 import type { Logger } from '../logging/logger.ts';
+import { writeFileAtomic } from '../store/atomic-file.ts';
 import { systemTimers, type Clock, type Scheduler } from '../station/environment.ts';
 import type { Unavailable } from '../station/station-api.ts';
 import type { StationStatus } from '../station/station-status.ts';
@@ -67,6 +69,9 @@ export interface WitnessOptions {
   /** The clock leases are timed on; by default one that never runs slow (core/witness/lease.ts). */
   readonly leaseClock?: Clock;
 }
+
+/** Present in the data directory while a full copy from the primary is incomplete. */
+const fullCopyMarker = 'full-copy.pending';
 
 const noWitness = { configured: false, connected: false, address: '' } as const;
 
@@ -124,6 +129,8 @@ export class ReplicationManager implements CommitReplicator {
   private epochChanges: Promise<unknown> = Promise.resolve();
   /** The highest epoch heard of (fencing): this station never begins one at or below it. */
   private highestEpochSeen = 0;
+  /** A full copy is under way (or was, when this station stopped): see beginFullCopy. */
+  private copyPending = false;
   /** The newest follower session: the next one starts once its work is done. */
   private lastFollower: FollowerSession | null = null;
   /** The link whose follower has yet to confirm the epoch this station began to lead it. */
@@ -158,6 +165,9 @@ export class ReplicationManager implements CommitReplicator {
 
   async start(): Promise<void> {
     this.epochRecord = await readEpochRecord(this.options.station.dataDir, this.options.station.fileSystem);
+    this.copyPending = (await this.options.station.fileSystem.readdir(this.options.station.dataDir)).includes(
+      fullCopyMarker,
+    );
     this.startedAtMs = this.options.clock.nowMs();
     // With a peer, what it has not confirmed may have to be merged into it after a split.
     if (this.options.peerExpected) await this.options.station.keepUnconfirmedRecords();
@@ -237,6 +247,15 @@ export class ReplicationManager implements CommitReplicator {
         primary === ''
           ? 'this station is not the primary right now; nothing was changed'
           : `this station is the backup; send changes to the primary at ${primary}`,
+    };
+  }
+
+  mergeRefusal(): Unavailable | null {
+    if (this.role === 'primary' && !this.handingOver && this.link?.session instanceof LeaderSession)
+      return null;
+    return {
+      unavailable: 'not-primary',
+      message: 'this station does not lead its peer now; nothing was merged',
     };
   }
 
@@ -498,6 +517,7 @@ export class ReplicationManager implements CommitReplicator {
 
   private followerCallbacks() {
     return {
+      epoch: () => this.epochRecord.epoch,
       adoptEpoch: (record: EpochRecord) =>
         this.changeEpoch(async () => {
           if (record.epoch < this.epochRecord.epoch) throw new Error('the primary is in an older epoch');
@@ -512,12 +532,28 @@ export class ReplicationManager implements CommitReplicator {
             `this station could not begin epoch ${newEpoch} (no vote, or a newer epoch is known)`,
           );
       },
-      caughtUp: (caughtUp: boolean) => {
-        if (caughtUp === this.caughtUp) return;
-        this.caughtUp = caughtUp;
+      caughtUp: () => {
+        if (this.copyPending) {
+          this.copyPending = false;
+          this.options.station.fileSystem
+            .unlink(path.join(this.options.station.dataDir, fullCopyMarker))
+            .catch(() => undefined);
+        }
+        if (this.caughtUp) return;
+        this.caughtUp = true;
         // A restarted holder of the witness's vote tells it that the station it follows has it all.
         const leader = this.link?.peer.stationId;
-        if (caughtUp && leader !== undefined) this.quorum?.vouch(this.epochRecord.epoch, leader);
+        if (leader !== undefined) this.quorum?.vouch(this.epochRecord.epoch, leader);
+        this.publish();
+      },
+      beginFullCopy: async () => {
+        this.caughtUp = false;
+        // Until the copy is complete this station holds part of the state: it never serves on
+        // its own, not even after a restart.
+        this.copyPending = true;
+        await writeFileAtomic(path.join(this.options.station.dataDir, fullCopyMarker), '', {
+          fileSystem: this.options.station.fileSystem,
+        });
         this.publish();
       },
     };
@@ -725,6 +761,8 @@ export class ReplicationManager implements CommitReplicator {
           void this.promote('the primary fell silent');
       } else if (
         this.options.preferredRole === 'primary' &&
+        this.leaderLastHeardMs === null &&
+        !this.copyPending &&
         nowMs - this.startedAtMs > this.options.failoverMs
       ) {
         // The officials' primary heard from no peer since it started: it serves alone.

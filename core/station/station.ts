@@ -89,6 +89,12 @@ export interface StationOptions {
 export interface CommitReplicator {
   /** Why this station may not take writes now (e.g. it is the backup), or null. */
   writeRefusal(): Unavailable | null;
+  /**
+   * Why this station may not merge a split's losing side now, or null: it must lead that side,
+   * but needs no majority, lease nor backup (the losing side keeps its commands until merged,
+   * and takes them back with its full copy).
+   */
+  mergeRefusal(): Unavailable | null;
   /** Called in sequence order once a command is durable here; resolves when it may be acknowledged. */
   replicate(seq: number, payload: Uint8Array): Promise<Unavailable | null>;
 }
@@ -287,8 +293,7 @@ export class Station implements StationApi {
 
   /**
    * Winner of a split: replays the commands the losing station (`sourceStationId`) accepted
-   * after `commonSeq` (core/engine/merge.ts). Needs no backup in sync: the losing station keeps
-   * these commands until it hears they are merged.
+   * after `commonSeq` (core/engine/merge.ts), while it leads that station (CommitReplicator.mergeRefusal).
    */
   mergeDiverged(
     sourceStationId: string,
@@ -300,7 +305,7 @@ export class Station implements StationApi {
         const command = { kind: 'merge-diverged', atMs, sourceStationId, commonSeq, commands } as const;
         return { command, applied: mergeDiverged(this.state, seq, command) };
       },
-      { withoutBackup: true },
+      { merge: true },
     );
   }
 
@@ -537,14 +542,11 @@ export class Station implements StationApi {
     ) =>
       | { readonly command: Command; readonly applied: Applied<Reason> }
       | { readonly refusal: Outcome<Reason> },
-    { withoutBackup = false }: { readonly withoutBackup?: boolean } = {},
+    { merge = false }: { readonly merge?: boolean } = {},
   ): Promise<WriteAnswer<Reason>> {
     while (this.intakePause !== null) await this.intakePause;
     if (this.stopping) return stoppingAnswer;
-    // --require-backup does not hold back a write that needs no backup.
-    const needed = (unavailable: Unavailable | null): Unavailable | null =>
-      withoutBackup && unavailable?.unavailable === 'backup-unavailable' ? null : unavailable;
-    const refusal = needed(this.replicator?.writeRefusal() ?? null);
+    const refusal = (merge ? this.replicator?.mergeRefusal() : this.replicator?.writeRefusal()) ?? null;
     if (refusal !== null) return refusal;
     const seq = this.state.lastSeq + 1;
     // Station time never runs backwards, even if the wall clock does.
@@ -560,7 +562,8 @@ export class Station implements StationApi {
       async () => {
         this.pending.shift();
         this.notify(changeOf(seq, command));
-        const notReplicated = needed((await this.replicator?.replicate(seq, payload)) ?? null);
+        // A merge happens before its follower catches up, which brings the merge along.
+        const notReplicated = merge ? null : ((await this.replicator?.replicate(seq, payload)) ?? null);
         return notReplicated ?? applied.outcome;
       },
       (error: unknown) => this.undoFrom(seq, error),
