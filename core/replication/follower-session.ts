@@ -165,6 +165,9 @@ export class FollowerSession {
 
   private async welcome(message: Welcome): Promise<void> {
     if (message.epoch < this.callbacks.epoch()) throw new Error('the primary is in an older epoch');
+    // Writes this station took while it served may still be on their way to its disk: they are
+    // acknowledged once there, so they belong to what it sends to be merged.
+    await this.station.settle();
     const lastSeq = this.station.lastSeq;
     if (message.followerLastSeq !== lastSeq) {
       // The log changed after the hello (this station was still serving, or finishing a full
