@@ -1,0 +1,39 @@
+/**
+ * Seeds on which the simulator once found a replication bug, each replayed
+ * with the faults it was found under. The code has changed since, so a seed no
+ * longer walks the same path; they stay as cheap extra seeds of the shapes
+ * that failed (restarts racing a link, splits healing mid-copy), beside the CI
+ * budgets that are the real net. simulation/README.md tells each story.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeFailure, runSeeds, type SeedRange } from './run-seeds.ts';
+
+const allFaults = 'crash,restart,loss,delay,reorder,duplicate,partition,one-way,torn,skew';
+
+const regressions: readonly { readonly seed: number; readonly faults: string; readonly found: string }[] = [
+  { seed: 164, faults: 'crash,restart', found: 'two stations promoted into one epoch number' },
+  {
+    seed: 195,
+    faults: 'loss,delay,reorder,duplicate,skew,restart',
+    found: 'a follower reset but got no snapshot',
+  },
+  {
+    seed: 49,
+    faults: 'crash,restart,loss,delay,reorder,duplicate,torn,skew',
+    found: 'a restarted primary took its peer’s epoch',
+  },
+  { seed: 19, faults: allFaults, found: 'a take-over and a welcome interleaved their epoch writes' },
+  { seed: 38, faults: allFaults, found: 'a station half-way through a full copy served alone' },
+  { seed: 106, faults: allFaults, found: 'a leader took writes before the split was merged' },
+  { seed: 252, faults: allFaults, found: 'a write durable after the diverged records were read was lost' },
+];
+
+describe('seeds that once found a bug', () => {
+  for (const { seed, faults, found } of regressions) {
+    it(`seed ${seed} (${found})`, async () => {
+      const range: SeedRange = { from: seed, count: 1, steps: 4_000, faults };
+      const run = await runSeeds(range);
+      expect(run.failures.map((failure) => describeFailure(failure, range))).toEqual([]);
+    }, 60_000);
+  }
+});
