@@ -49,6 +49,7 @@ export class LeaderSession {
   /** Live commands waiting for the end of the turn, to travel in one message. */
   private outbox: ReplicatedRecord[] = [];
   private closed = false;
+  private welcomeSent = false;
   /** While the follower sends its diverged records: their history, and the end of the wait for them. */
   private diverged: {
     readonly history: DivergedHistory;
@@ -64,6 +65,11 @@ export class LeaderSession {
     private readonly logger: Logger,
     private readonly timers: Scheduler = systemTimers,
   ) {}
+
+  /** True once the welcome was sent: it names the epoch the follower adopts. */
+  get welcomed(): boolean {
+    return this.welcomeSent;
+  }
 
   get inSync(): boolean {
     return this.live && this.ackedSeq >= Math.min(this.liveFromSeq, this.station.lastSeq);
@@ -91,6 +97,7 @@ export class LeaderSession {
         };
       });
     }
+    this.welcomeSent = true;
     this.send({
       type: 'welcome',
       epoch: record.epoch,

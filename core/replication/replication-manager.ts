@@ -129,6 +129,10 @@ export class ReplicationManager implements CommitReplicator {
   private epochChanges: Promise<unknown> = Promise.resolve();
   /** The highest epoch heard of (fencing): this station never begins one at or below it. */
   private highestEpochSeen = 0;
+  /** This station began its epoch to lead a follower that has not confirmed it yet. */
+  private unconfirmedEpoch = false;
+  /** When this station last vouched for the primary it follows (with a witness). */
+  private lastVouchMs = 0;
   /** A full copy is under way (or was, when this station stopped): see beginFullCopy. */
   private copyPending = false;
   /** The newest follower session: the next one starts once its work is done. */
@@ -424,7 +428,10 @@ export class ReplicationManager implements CommitReplicator {
   }
 
   private async lead(link: Link): Promise<void> {
-    if (this.role !== 'primary' || !this.writable) {
+    if (this.unconfirmedEpoch && this.role === 'primary' && !this.writable) {
+      // An epoch begun for a follower that left before confirming it: this one's welcome carries it.
+      this.confirmingLink = link;
+    } else if (this.role !== 'primary' || !this.writable) {
       const begun = await this.promote('leading the pair', undefined, false, link);
       // Without the witness's vote yet: lead anyway (no writes are taken) and ask again on every tick.
       if (this.quorum !== null && !begun) this.awaitingVoteFor = link;
@@ -512,6 +519,7 @@ export class ReplicationManager implements CommitReplicator {
     }
     this.writable = false;
     this.role = 'backup';
+    this.unconfirmedEpoch = false;
     this.publish();
   }
 
@@ -637,7 +645,11 @@ export class ReplicationManager implements CommitReplicator {
     this.role = 'primary';
     this.handingOver = false;
     if (confirmBy !== null && this.link === confirmBy) {
+      this.unconfirmedEpoch = true;
       this.confirmingLink = confirmBy;
+      // Its welcome went out in the older epoch (the vote came later): the follower would never
+      // adopt this one's history. It says hello again and is welcomed in this epoch.
+      if (confirmBy.session instanceof LeaderSession && confirmBy.session.welcomed) confirmBy.channel.close();
       this.options.logger.log(
         'info',
         'replication-promoting',
@@ -664,6 +676,7 @@ export class ReplicationManager implements CommitReplicator {
   /** The follower took the epoch this station began to lead it: writes may start. */
   private confirmed(link: Link): void {
     this.confirmingLink = null;
+    this.unconfirmedEpoch = false;
     if (this.role !== 'primary' || link !== this.link) return;
     this.writable = true;
     this.logPromoted('leading the pair');
@@ -743,6 +756,17 @@ export class ReplicationManager implements CommitReplicator {
     const link = this.link;
     if (link !== null) {
       if (link.session instanceof LeaderSession) link.session.heartbeat(this.quorum?.nowMs());
+      if (
+        this.quorum !== null &&
+        link.session instanceof FollowerSession &&
+        this.caughtUp &&
+        nowMs - this.lastVouchMs > this.options.failoverMs
+      ) {
+        // Again now and then: the witness may since have voted for this station in an epoch it
+        // never began (a request it gave up on), and then it votes for no one else until told.
+        this.lastVouchMs = nowMs;
+        this.quorum.vouch(this.epochRecord.epoch, link.peer.stationId);
+      }
       if (this.awaitingVoteFor === link && !this.writable && !this.handingOver)
         void this.promote('leading the pair', undefined, false, link);
       if (nowMs - link.lastHeardMs > this.options.failoverMs) {

@@ -303,7 +303,8 @@ export class Quorum {
    * station that is not the holder is refused, which changes nothing.
    */
   vouch(epoch: number, leader: string): void {
-    if (this.servingEpoch !== null || epoch === 0) return;
+    // Epoch 0 too: the witness may have voted for this station in an epoch it never began.
+    if (this.servingEpoch !== null) return;
     if (this.witnessHolder !== '' && this.witnessHolder !== this.options.stationId) return;
     this.pendingVouch = { epoch, leader };
     this.sendVouch();
