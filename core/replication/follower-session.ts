@@ -218,6 +218,8 @@ export class FollowerSession {
   }
 
   private sendDivergedBatch(message: Welcome, records: ReplicatedRecord[], final: boolean): Promise<void> {
+    // Closed meanwhile: no answer would ever come (and the next session waits for this one).
+    if (this.closed) return Promise.reject(new Error('the link closed before the merge'));
     const upToSeq = records.at(-1)?.seq ?? message.commonSeq;
     const merged = new Promise<void>((resolve, reject) => {
       this.awaitingMerge = { upToSeq, resolve, reject };
