@@ -320,15 +320,24 @@ export class Store {
         ? newest
         : null;
 
+    // Covered segments are kept only while the log runs on to the snapshot: one that stops short
+    // of it may be an old segment brought back by a power loss (its removal was not durable yet),
+    // with a gap after it, so nothing in it can be read as a run of the log.
+    const logEnd = scanned.get(segmentSeqs.at(-1) ?? -1)?.lastSeq ?? 0;
+    const keepCovered = logEnd >= snapshotSeq;
     const redundant = [
       ...snapshotSeqs.filter((seq) => seq < snapshotSeq).map(snapshotFileName),
       ...names.filter((name) => name.startsWith('snapshot-') && isTemporaryFileName(name)),
       ...segmentSeqs
-        .filter((firstSeq) => {
+        .filter((firstSeq, index) => {
           if (firstSeq === continueSegment?.firstSeq) return false;
+          const scannedSegment = scanned.get(firstSeq);
+          if (!keepCovered) {
+            const segmentLastSeq = scannedSegment?.lastSeq ?? (segmentSeqs[index + 1] ?? 0) - 1;
+            return index < firstRead || segmentLastSeq <= snapshotSeq;
+          }
           // Segments the snapshot covers stay until the next snapshot, whose compaction knows
           // which records must stay for a merge (see retainFrom); an empty one is of no use.
-          const scannedSegment = scanned.get(firstSeq);
           return scannedSegment !== undefined && scannedSegment.lastSeq < scannedSegment.firstSeq;
         })
         .map(segmentFileName),
