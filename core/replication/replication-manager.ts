@@ -606,7 +606,12 @@ export class ReplicationManager implements CommitReplicator {
     return this.changeEpoch(async () => {
       // Things may have moved on while the vote or an earlier epoch change was under way.
       if (!exact && this.following()) return false;
-      const floor = Math.max(this.epochRecord.epoch, this.highestEpochSeen);
+      // With a witness its vote is the word on epochs: an epoch it granted this station is this
+      // station's, even if this station heard of it before (a refusal naming it).
+      const floor =
+        this.quorum !== null
+          ? this.epochRecord.epoch
+          : Math.max(this.epochRecord.epoch, this.highestEpochSeen);
       if (epoch <= floor) {
         // An agreed or voted epoch is taken as it is, or not at all.
         if (exact || this.quorum !== null) return false;
