@@ -69,14 +69,7 @@ export async function fsyncDirectory(dir: string, files: FileSystem = nodeFileSy
 }
 
 /** The one file operation writeFully needs; a FileHandle has it. */
-export interface PositionalWriter {
-  write(
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<{ readonly bytesWritten: number }>;
-}
+export type PositionalWriter = Pick<FileHandle, 'write'>;
 
 /** Writes all of `buffer` at `positionBytes`, continuing after short writes. */
 export async function writeFully(
