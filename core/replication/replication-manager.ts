@@ -248,9 +248,12 @@ export class ReplicationManager implements CommitReplicator {
     return {
       unavailable: 'not-primary',
       message:
-        primary === ''
-          ? 'this station is not the primary right now; nothing was changed'
-          : `this station is the backup; send changes to the primary at ${primary}`,
+        primary !== ''
+          ? `this station is the backup; send changes to the primary at ${primary}`
+          : this.copyPending
+            ? 'this station holds only part of the records until its copy from the other station ' +
+              'is complete; start the other station so the copy can finish; nothing was changed'
+            : 'this station is not the primary right now; nothing was changed',
     };
   }
 
