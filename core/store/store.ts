@@ -185,6 +185,10 @@ export class Store {
   ): Promise<RecoveryResult> {
     if (this.recoverCalled) throw new Error('Store.recover may only be called once');
     this.recoverCalled = true;
+    // A crashed process's last changes may still be in the page cache only, yet recovery acts on
+    // what it reads (compacts, replicates): it makes that durable first, as PostgreSQL syncs its
+    // data directory after a crash. The directory here, the segments it reads below.
+    await fsyncDirectory(this.dir, this.files);
     let names = await this.files.readdir(this.dir);
     // A replacement that passed its commit point is finished before anything else is read.
     const finishedReset = names.includes(resetMarkerFileName);
@@ -296,14 +300,11 @@ export class Store {
     }
     const lastSeq = Math.max(snapshotSeq, (nextSeq ?? 0) - 1);
 
+    for (const firstSeq of scanned.keys()) {
+      const path = this.pathOf(segmentFileName(firstSeq));
+      await this.flushFile(path, path === tornTail?.path ? tornTail.offsetBytes : undefined);
+    }
     if (tornTail !== null) {
-      const handle = await this.files.open(tornTail.path, 'r+');
-      try {
-        await handle.truncate(tornTail.offsetBytes);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
       this.logger.log('warn', 'store-torn-tail-truncated', 'cut off an incomplete record left by a crash', {
         file: tornTail.path,
         offset: tornTail.offsetBytes,
@@ -994,6 +995,17 @@ export class Store {
   }
 
   /** Removes redundant files; a failure only delays their removal until the next snapshot or start. */
+  /** Makes a file's content durable, cut to `lengthBytes` first if given. */
+  private async flushFile(path: string, lengthBytes?: number): Promise<void> {
+    const handle = await this.files.open(path, 'r+');
+    try {
+      if (lengthBytes !== undefined) await handle.truncate(lengthBytes);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+
   private async removeFiles(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     const failures: string[] = [];

@@ -26,6 +26,17 @@ const regressions: readonly { readonly seed: number; readonly faults: string; re
   { seed: 38, faults: allFaults, found: 'a station half-way through a full copy served alone' },
   { seed: 106, faults: allFaults, found: 'a leader took writes before the split was merged' },
   { seed: 252, faults: allFaults, found: 'a write durable after the diverged records were read was lost' },
+  { seed: 7171, faults: allFaults, found: 'recovery read an old segment a power loss brought back' },
+  {
+    seed: 4726,
+    faults: allFaults,
+    found: 'a record recovery read from the page cache was lost to a power loss',
+  },
+  {
+    seed: 9862,
+    faults: allFaults,
+    found: 'a record recovery read from the page cache was lost to a power loss',
+  },
 ];
 
 describe('seeds that once found a bug', () => {
