@@ -34,6 +34,12 @@ export function nonNegativeIntegerField(object: JsonObject, field: string): numb
   return value;
 }
 
+export function booleanField(object: JsonObject, field: string): boolean {
+  const value = object[field];
+  if (typeof value !== 'boolean') throw new DecodeError(`field ${field} is not a boolean`);
+  return value;
+}
+
 export function arrayField(object: JsonObject, field: string): readonly unknown[] {
   const value = object[field];
   if (!Array.isArray(value)) throw new DecodeError(`field ${field} is not an array`);

@@ -10,10 +10,13 @@ export interface Candidate {
   readonly preferredRole: StationRole;
   readonly epoch: number;
   readonly lastSeq: number;
+  readonly fullCopyPending: boolean;
 }
 
 /** True if `a` should lead rather than `b`. */
 export function leads(a: Candidate, b: Candidate): boolean {
+  // A station holding part of a full copy has lost records its peer holds: it never leads that peer.
+  if (a.fullCopyPending !== b.fullCopyPending) return !a.fullCopyPending;
   // A serving primary keeps serving; a station that is not primary never displaces one.
   if (a.role !== b.role) return a.role === 'primary';
   if (a.role === 'primary') {

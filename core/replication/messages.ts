@@ -7,6 +7,7 @@
 import {
   arrayField,
   asObject,
+  booleanField,
   bytesField,
   DecodeError,
   encodeJson,
@@ -17,8 +18,11 @@ import {
 } from '../codec/json-fields.ts';
 import { decodeEpochRecord, type EpochStart } from './epoch-record.ts';
 
-/** 2: hellos name the process (`incarnation`), welcomes the common seq; merges after a split. */
-export const replicationProtocolVersion = 2;
+/**
+ * 2: hellos name the process (`incarnation`), welcomes the common seq; merges after a split.
+ * 3: hellos say whether the station holds an incomplete full copy (`fullCopyPending`).
+ */
+export const replicationProtocolVersion = 3;
 
 export type StationRole = 'primary' | 'backup';
 
@@ -43,6 +47,8 @@ export type ReplicationMessage =
       readonly incarnation: string;
       /** A snapshot transfer from this same epoch that broke off, so the leader can resume it. */
       readonly partialSnapshot: { readonly seq: number; readonly receivedChunks: number } | null;
+      /** This station reset for a full copy that is not complete: it holds part of the records. */
+      readonly fullCopyPending: boolean;
     }
   /** Leader → follower: what the follower must adopt before it follows. */
   | {
@@ -145,6 +151,7 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
         protocolVersion: integerField(object, 'protocolVersion'),
         incarnation: stringField(object, 'incarnation'),
         partialSnapshot: decodePartialSnapshot(object['partialSnapshot']),
+        fullCopyPending: booleanField(object, 'fullCopyPending'),
       };
     case 'welcome':
       return {
@@ -167,17 +174,14 @@ export function decodeReplicationMessage(bytes: Uint8Array): ReplicationMessage 
       };
     case 'records':
       return { type, epoch, records: decodeRecords(object) };
-    case 'diverged': {
-      const final = object['final'];
-      if (typeof final !== 'boolean') throw new DecodeError('field final is not a boolean');
+    case 'diverged':
       return {
         type,
         epoch,
         commonSeq: integerField(object, 'commonSeq'),
         records: decodeRecords(object),
-        final,
+        final: booleanField(object, 'final'),
       };
-    }
     case 'merged':
       return { type, epoch, upToSeq: integerField(object, 'upToSeq') };
     case 'heartbeat': {

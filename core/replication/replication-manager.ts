@@ -350,6 +350,7 @@ export class ReplicationManager implements CommitReplicator {
         this.partialSnapshot?.epoch === this.epochRecord.epoch
           ? { seq: this.partialSnapshot.seq, receivedChunks: this.partialSnapshot.receivedChunks }
           : null,
+      fullCopyPending: this.copyPending,
     };
   }
 
@@ -523,6 +524,9 @@ export class ReplicationManager implements CommitReplicator {
     this.writable = false;
     this.role = 'backup';
     this.unconfirmedEpoch = false;
+    // A fenced station leads no more: its follower would otherwise follow a station that never
+    // serves again. Both say hello afresh, and the leader is chosen again.
+    if (this.link?.session instanceof LeaderSession) this.dropLink('a newer epoch exists');
     this.publish();
   }
 
@@ -609,6 +613,8 @@ export class ReplicationManager implements CommitReplicator {
     return this.changeEpoch(async () => {
       // Things may have moved on while the vote or an earlier epoch change was under way.
       if (!exact && this.following()) return false;
+      // Part of a full copy is not a history to serve or lead from.
+      if (this.copyPending) return false;
       // With a witness its vote is the word on epochs: an epoch it granted this station is this
       // station's, even if this station heard of it before (a refusal naming it).
       const floor =

@@ -304,8 +304,9 @@ export class Quorum {
    */
   vouch(epoch: number, leader: string): void {
     // Epoch 0 too: the witness may have voted for this station in an epoch it never began.
+    // Sent even if the witness last named another holder: it may since have voted for this
+    // station (an answer lost on the way), and only asking tells.
     if (this.servingEpoch !== null) return;
-    if (this.witnessHolder !== '' && this.witnessHolder !== this.options.stationId) return;
     this.pendingVouch = { epoch, leader };
     this.sendVouch();
   }

@@ -17,7 +17,7 @@ describe('the simulator over a fixed budget of seeds', () => {
   }, 120_000);
 
   it('catches a station that acknowledges writes before they are durable', async () => {
-    const range: SeedRange = { from: 1, count: 20, steps: 4_000, faults: 'crash,restart,torn' };
+    const range: SeedRange = { from: 1, count: 40, steps: 4_000, faults: 'crash,restart,torn' };
     const intact = await runSeeds(range);
     expect(intact.failures.map((failure) => describeFailure(failure, range))).toEqual([]);
 

@@ -10,7 +10,12 @@ import { describeFailure, runSeeds, type SeedRange } from './run-seeds.ts';
 
 const allFaults = 'crash,restart,loss,delay,reorder,duplicate,partition,one-way,torn,skew';
 
-const regressions: readonly { readonly seed: number; readonly faults: string; readonly found: string }[] = [
+const regressions: readonly {
+  readonly seed: number;
+  readonly faults: string;
+  readonly witness?: boolean;
+  readonly found: string;
+}[] = [
   { seed: 164, faults: 'crash,restart', found: 'two stations promoted into one epoch number' },
   {
     seed: 195,
@@ -37,12 +42,20 @@ const regressions: readonly { readonly seed: number; readonly faults: string; re
     faults: allFaults,
     found: 'a record recovery read from the page cache was lost to a power loss',
   },
+  { seed: 290, faults: allFaults, found: 'a station half-way through a full copy led its peer' },
+  { seed: 148, faults: 'one-way', witness: true, found: 'a fenced leader went on leading a follower' },
+  {
+    seed: 138,
+    faults: 'partition,one-way,loss,crash,skew',
+    witness: true,
+    found: 'a follower the witness voted for unheard never gave the epoch up',
+  },
 ];
 
 describe('seeds that once found a bug', () => {
-  for (const { seed, faults, found } of regressions) {
-    it(`seed ${seed} (${found})`, async () => {
-      const range: SeedRange = { from: seed, count: 1, steps: 4_000, faults };
+  for (const { seed, faults, witness, found } of regressions) {
+    it(`seed ${seed}${witness === true ? ' with a witness' : ''} (${found})`, async () => {
+      const range: SeedRange = { from: seed, count: 1, steps: 4_000, faults, witness: witness ?? false };
       const run = await runSeeds(range);
       expect(run.failures.map((failure) => describeFailure(failure, range))).toEqual([]);
     }, 60_000);

@@ -317,4 +317,36 @@ describe('quorum with a witness', () => {
     await flushMessages();
     expect(await granted).toEqual({ granted: true, epoch: 3 });
   });
+
+  it('vouches even when it last heard of another holder: the witness may since have voted for it', async () => {
+    const time = manualTime();
+    const witness = memoryWitness(time.clock);
+    const served = await servingQuorum('x', time, witness, 1, 'y');
+    // y asks for epoch 2 while x's lease runs: refused, so y last heard that x holds epoch 1.
+    const follower = startQuorum('y', time, witness);
+    await flushMessages();
+    const refused = follower.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await refused).toMatchObject({ granted: false });
+    // x falls silent; a later request of y is granted epoch 2, an answer y never hears (a second
+    // client stands for it here).
+    served.quorum.stop();
+    time.advance(2 * leaseMs);
+    const lost = startQuorum('y', time, witness);
+    await flushMessages();
+    const vote = lost.quorum.acquireEpoch(2, 1, false);
+    await flushMessages();
+    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    lost.quorum.stop();
+    // y follows x again, caught up: it still believes x holds the witness's epoch, yet vouches,
+    // learns the epoch is its own, and gives it up; x can then be voted for.
+    follower.quorum.vouch(1, 'x');
+    await flushMessages();
+    expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'y', synced: 'x' });
+    const leader = startQuorum('x', time, witness);
+    await flushMessages();
+    const granted = leader.quorum.acquireEpoch(3, 1, false);
+    await flushMessages();
+    expect(await granted).toEqual({ granted: true, epoch: 3 });
+  });
 });
