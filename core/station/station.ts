@@ -294,19 +294,24 @@ export class Station implements StationApi {
   /**
    * Winner of a split: replays the commands the losing station (`sourceStationId`) accepted
    * after `commonSeq` (core/engine/merge.ts), while it leads that station (CommitReplicator.mergeRefusal).
+   * Resolves once the merge is durable.
    */
-  mergeDiverged(
+  async mergeDiverged(
     sourceStationId: string,
     commonSeq: number,
     commands: readonly DivergedCommand[],
   ): Promise<WriteAnswer<MergeReason>> {
-    return this.write(
+    const answer = await this.write(
       (seq, atMs) => {
         const command = { kind: 'merge-diverged', atMs, sourceStationId, commonSeq, commands } as const;
         return { command, applied: mergeDiverged(this.state, seq, command) };
       },
       { merge: true },
     );
+    // A batch sent again on a new link finds itself merged already, perhaps by a write that is
+    // not durable yet: the follower's catch-up must not start before it is.
+    await this.settled;
+    return answer;
   }
 
   /**

@@ -42,6 +42,7 @@ const regressions: readonly {
     faults: allFaults,
     found: 'a record recovery read from the page cache was lost to a power loss',
   },
+  { seed: 1617, faults: allFaults, found: 'a merge sent again was confirmed before it was durable' },
   { seed: 290, faults: allFaults, found: 'a station half-way through a full copy led its peer' },
   { seed: 148, faults: 'one-way', witness: true, found: 'a fenced leader went on leading a follower' },
   {

@@ -132,6 +132,35 @@ describe('station', () => {
     ).toEqual({ code: 1, reason: 'invalid-token' });
   });
 
+  it('answers a merge sent again only once the first is durable', async () => {
+    const clock = manualClock();
+    station = await openStation(dir, clock);
+    const ann = newVoter('ann');
+    await registerVoter(station, ann, 'north');
+    const commonSeq = station.lastSeq;
+    const batch = [
+      {
+        seq: commonSeq + 1,
+        command: {
+          kind: 'register-voter',
+          atMs: clock.nowMs(),
+          name: 'bob',
+          group: 'north',
+          publicKey: newVoter('bob').keyPair.publicKey,
+        },
+        memberKey: null,
+        electionFromSplit: false,
+      },
+    ] as const;
+    // The same batch on a replaced link while the first merge is still on its way to the disk.
+    const first = station.mergeDiverged('station-b', commonSeq, batch);
+    const again = station.mergeDiverged('station-b', commonSeq, batch);
+    expect(await again).toEqual({ code: 1, reason: 'already-merged' });
+    expect(station.lastSeq).toBe(commonSeq + 1);
+    expect(await first).toEqual({ code: 0, reason: 'ok' });
+    expect(station.lastSeq).toBe(commonSeq + 1);
+  });
+
   it('refuses a second station on the same data directory', async () => {
     station = await openStation(dir, manualClock());
     await expect(openStation(dir, manualClock())).rejects.toThrow(/already in use by another station/);
