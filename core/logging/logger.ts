@@ -48,6 +48,7 @@ export type LogEvent =
   | 'replication-diverged'
   | 'replication-merged'
   | 'replication-peer-restarted'
+  | 'replication-hello-outdated'
   | 'replication-promoting'
   | 'replication-stale-epoch'
   | 'replication-fenced'

@@ -306,6 +306,7 @@ export class ReplicationManager implements CommitReplicator {
 
   private handshake(channel: PeerChannel, outgoing: boolean): void {
     let link: Link | null = null;
+    const hello = this.hello();
     channel.onClose((reason) => {
       if (link !== null && this.link === link) this.dropLink(reason);
     });
@@ -326,12 +327,12 @@ export class ReplicationManager implements CommitReplicator {
           channel.close();
           return;
         }
-        link = this.establish(channel, message, outgoing);
+        link = this.establish(channel, hello, message, outgoing);
         return;
       }
       this.receive(link, message);
     });
-    channel.send(encodeReplicationMessage(this.hello()));
+    channel.send(encodeReplicationMessage(hello));
   }
 
   private hello(): Hello {
@@ -354,7 +355,8 @@ export class ReplicationManager implements CommitReplicator {
     };
   }
 
-  private establish(channel: PeerChannel, peer: Hello, outgoing: boolean): Link | null {
+  /** `sent`: this station's hello on this connection, which is what the peer decides on. */
+  private establish(channel: PeerChannel, sent: Hello, peer: Hello, outgoing: boolean): Link | null {
     const logger = this.options.logger;
     if (
       peer.protocolVersion !== replicationProtocolVersion ||
@@ -387,8 +389,18 @@ export class ReplicationManager implements CommitReplicator {
       }
       this.dropLink('replaced by a simultaneous connection');
     }
+    if (this.epochRecord.epoch !== sent.epoch || this.role !== sent.role) {
+      // This station changed while the hellos crossed: the peer would choose the leader on an
+      // outdated hello. Both say hello again, on a new connection.
+      logger.log('info', 'replication-hello-outdated', 'this station changed since its hello; reconnecting', {
+        peer: channel.remoteAddress,
+      });
+      channel.close();
+      return null;
+    }
     if (peer.epoch > this.epochRecord.epoch) this.fence(peer.epoch);
-    const iLead = leads(this.hello(), peer);
+    // Both sides decide on the same two hellos, so they always agree on who leads.
+    const iLead = leads(sent, peer);
     const link: Link = {
       channel,
       peer,

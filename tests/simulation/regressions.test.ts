@@ -44,6 +44,12 @@ const regressions: readonly {
   },
   { seed: 1617, faults: allFaults, found: 'a merge sent again was confirmed before it was durable' },
   { seed: 290, faults: allFaults, found: 'a station half-way through a full copy led its peer' },
+  {
+    seed: 466,
+    faults: allFaults,
+    witness: true,
+    found: 'hellos that crossed a hand-over made both stations lead',
+  },
   { seed: 148, faults: 'one-way', witness: true, found: 'a fenced leader went on leading a follower' },
   {
     seed: 138,
