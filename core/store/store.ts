@@ -994,7 +994,6 @@ export class Store {
     }
   }
 
-  /** Removes redundant files; a failure only delays their removal until the next snapshot or start. */
   /** Makes a file's content durable, cut to `lengthBytes` first if given. */
   private async flushFile(path: string, lengthBytes?: number): Promise<void> {
     const handle = await this.files.open(path, 'r+');
@@ -1006,6 +1005,7 @@ export class Store {
     }
   }
 
+  /** Removes redundant files; a failure only delays their removal until the next snapshot or start. */
   private async removeFiles(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     const failures: string[] = [];
