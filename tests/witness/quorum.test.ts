@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../core/logging/logger.ts';
 import { holderLeaseEndMs, leaseDurationMsFor, leaseRenewalMsFor } from '../../core/witness/lease.ts';
-import { Quorum } from '../../core/witness/quorum.ts';
+import { Quorum, type EpochVote } from '../../core/witness/quorum.ts';
 import { manualTime, type ManualTime } from '../support/manual-time.ts';
 import { flushMessages, memoryWitness, type MemoryWitness } from './memory-witness.ts';
 
@@ -56,6 +56,24 @@ function startQuorum(stationId: string, time: ManualTime, witness: MemoryWitness
   return test;
 }
 
+/** Starts a quorum and lets it connect to the witness. */
+async function connectedQuorum(
+  stationId: string,
+  time: ManualTime,
+  witness: MemoryWitness,
+): Promise<TestQuorum> {
+  const test = startQuorum(stationId, time, witness);
+  await flushMessages();
+  return test;
+}
+
+/** Asks the witness for `epoch` (this station's record being in `current`) and gives the answer. */
+async function voteOf(test: TestQuorum, epoch: number, current: number, exact: boolean): Promise<EpochVote> {
+  const vote = test.quorum.acquireEpoch(epoch, current, exact);
+  await flushMessages();
+  return vote;
+}
+
 /** Starts a quorum, waits until it is connected, and has it win `epoch` and serve in it. */
 async function servingQuorum(
   stationId: string,
@@ -64,11 +82,8 @@ async function servingQuorum(
   epoch: number,
   peerSynced: string | null = null,
 ): Promise<TestQuorum> {
-  const test = startQuorum(stationId, time, witness);
-  await flushMessages();
-  const votePromise = test.quorum.acquireEpoch(epoch, epoch - 1, false);
-  await flushMessages();
-  expect(await votePromise).toEqual({ granted: true, epoch });
+  const test = await connectedQuorum(stationId, time, witness);
+  expect(await voteOf(test, epoch, epoch - 1, false)).toEqual({ granted: true, epoch });
   test.quorum.update(epoch, peerSynced);
   await flushMessages();
   return test;
@@ -105,8 +120,7 @@ describe('quorum with a witness', () => {
   it('counts from the send time: a slow answer shortens the lease, it never lengthens it', async () => {
     const time = manualTime();
     const witness = memoryWitness(time.clock);
-    const test = startQuorum('a', time, witness);
-    await flushMessages();
+    const test = await connectedQuorum('a', time, witness);
     const sentAtMs = time.clock.nowMs();
     const votePromise = test.quorum.acquireEpoch(1, 0, false);
     // The answer takes 300 ms.
@@ -183,11 +197,8 @@ describe('quorum with a witness', () => {
     const time = manualTime();
     const witness = memoryWitness(time.clock);
     const primary = await servingQuorum('a', time, witness, 1, 'b');
-    const backup = startQuorum('b', time, witness);
-    await flushMessages();
-    const early = backup.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    const refusal = await early;
+    const backup = await connectedQuorum('b', time, witness);
+    const refusal = await voteOf(backup, 2, 1, false);
     expect(refusal.granted).toBe(false);
     expect(backup.quorum.quorumStatus().reason).toMatch(/lease has run out/);
 
@@ -195,9 +206,7 @@ describe('quorum with a witness', () => {
     primary.quorum.stop();
     const diedAtMs = time.clock.nowMs();
     time.advance(failoverMs);
-    const late = backup.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await late).toEqual({ granted: true, epoch: 2 });
+    expect(await voteOf(backup, 2, 1, false)).toEqual({ granted: true, epoch: 2 });
     expect(holderLeaseEndMs(diedAtMs, leaseMs)).toBeLessThan(time.clock.nowMs());
     backup.quorum.update(2, null);
     expect(backup.quorum.held()).toBe(true);
@@ -225,30 +234,24 @@ describe('quorum with a witness', () => {
     const time = manualTime();
     const witness = memoryWitness(time.clock);
     const serving = await servingQuorum('b', time, witness, 1, 'a');
-    const returning = startQuorum('a', time, witness);
-    await flushMessages();
+    const returning = await connectedQuorum('a', time, witness);
     const released = serving.quorum.release(1, 'a');
     await flushMessages();
     expect(await released).toBe(true);
     expect(serving.quorum.held()).toBe(false);
-    const vote = returning.quorum.acquireEpoch(2, 1, true);
-    await flushMessages();
-    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    expect(await voteOf(returning, 2, 1, true)).toEqual({ granted: true, epoch: 2 });
   });
 
   it('learns of a newer epoch from a refused renewal', async () => {
     const time = manualTime();
     const witness = memoryWitness(time.clock);
     const old = await servingQuorum('a', time, witness, 1, 'b');
-    const other = startQuorum('b', time, witness);
-    await flushMessages();
+    const other = await connectedQuorum('b', time, witness);
     // The old primary is frozen: it renews nothing while the other takes over.
     old.quorum.update(null, null);
     time.advance(failoverMs * 2);
     await flushMessages();
-    const vote = other.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    expect(await voteOf(other, 2, 1, false)).toEqual({ granted: true, epoch: 2 });
     // It comes back and asks to renew in epoch 1: refused, and told of epoch 2.
     old.quorum.update(1, 'b');
     await flushMessages();
@@ -262,26 +265,19 @@ describe('quorum with a witness', () => {
     // y served epoch 1 alone (its backup x was not in sync), then stopped.
     const before = await servingQuorum('y', time, witness, 1, null);
     before.quorum.stop();
-    const leader = startQuorum('x', time, witness);
-    await flushMessages();
+    const leader = await connectedQuorum('x', time, witness);
     // x caught up meanwhile and leads the pair, but the witness only knows y went on alone.
-    const refused = leader.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await refused).toMatchObject({ granted: false });
+    expect(await voteOf(leader, 2, 1, false)).toMatchObject({ granted: false });
     expect(leader.quorum.quorumStatus().reason).toMatch(/may not hold/);
     // y, restarted, follows x and is caught up: it vouches.
-    const restarted = startQuorum('y', time, witness);
-    await flushMessages();
+    const restarted = await connectedQuorum('y', time, witness);
     restarted.quorum.vouch(1, 'x');
     await flushMessages();
     expect(witness.core.state.synced).toBe('x');
     expect(restarted.logger.entries.map((entry) => entry.event)).toContain('quorum-vouched');
-    const granted = leader.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await granted).toEqual({ granted: true, epoch: 2 });
+    expect(await voteOf(leader, 2, 1, false)).toEqual({ granted: true, epoch: 2 });
     // A station that is not the holder vouches for nothing.
-    const other = startQuorum('z', time, witness);
-    await flushMessages();
+    const other = await connectedQuorum('z', time, witness);
     other.quorum.vouch(2, 'y');
     await flushMessages();
     expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'x', synced: null });
@@ -295,27 +291,18 @@ describe('quorum with a witness', () => {
     const served = await servingQuorum('x', time, witness, 1, 'y');
     served.quorum.stop();
     time.advance(2 * leaseMs);
-    const late = startQuorum('y', time, witness);
-    await flushMessages();
-    const vote = late.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    const late = await connectedQuorum('y', time, witness);
+    expect(await voteOf(late, 2, 1, false)).toEqual({ granted: true, epoch: 2 });
     late.quorum.stop();
     // x is back and leads the pair; the witness knows only that y holds epoch 2.
-    const leader = startQuorum('x', time, witness);
-    await flushMessages();
-    const refused = leader.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await refused).toMatchObject({ granted: false });
+    const leader = await connectedQuorum('x', time, witness);
+    expect(await voteOf(leader, 2, 1, false)).toMatchObject({ granted: false });
     // y follows x, caught up, in epoch 1: its vouch for epoch 1 is stale, so it gives epoch 2 up.
-    const follower = startQuorum('y', time, witness);
-    await flushMessages();
+    const follower = await connectedQuorum('y', time, witness);
     follower.quorum.vouch(1, 'x');
     await flushMessages();
     expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'y', synced: 'x' });
-    const granted = leader.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await granted).toEqual({ granted: true, epoch: 3 });
+    expect(await voteOf(leader, 2, 1, false)).toEqual({ granted: true, epoch: 3 });
   });
 
   it('vouches even when it last heard of another holder: the witness may since have voted for it', async () => {
@@ -323,30 +310,21 @@ describe('quorum with a witness', () => {
     const witness = memoryWitness(time.clock);
     const served = await servingQuorum('x', time, witness, 1, 'y');
     // y asks for epoch 2 while x's lease runs: refused, so y last heard that x holds epoch 1.
-    const follower = startQuorum('y', time, witness);
-    await flushMessages();
-    const refused = follower.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await refused).toMatchObject({ granted: false });
+    const follower = await connectedQuorum('y', time, witness);
+    expect(await voteOf(follower, 2, 1, false)).toMatchObject({ granted: false });
     // x falls silent; a later request of y is granted epoch 2, an answer y never hears (a second
     // client stands for it here).
     served.quorum.stop();
     time.advance(2 * leaseMs);
-    const lost = startQuorum('y', time, witness);
-    await flushMessages();
-    const vote = lost.quorum.acquireEpoch(2, 1, false);
-    await flushMessages();
-    expect(await vote).toEqual({ granted: true, epoch: 2 });
+    const lost = await connectedQuorum('y', time, witness);
+    expect(await voteOf(lost, 2, 1, false)).toEqual({ granted: true, epoch: 2 });
     lost.quorum.stop();
     // y follows x again, caught up: it still believes x holds the witness's epoch, yet vouches,
     // learns the epoch is its own, and gives it up; x can then be voted for.
     follower.quorum.vouch(1, 'x');
     await flushMessages();
     expect(witness.core.state).toMatchObject({ epoch: 2, holder: 'y', synced: 'x' });
-    const leader = startQuorum('x', time, witness);
-    await flushMessages();
-    const granted = leader.quorum.acquireEpoch(3, 1, false);
-    await flushMessages();
-    expect(await granted).toEqual({ granted: true, epoch: 3 });
+    const leader = await connectedQuorum('x', time, witness);
+    expect(await voteOf(leader, 3, 1, false)).toEqual({ granted: true, epoch: 3 });
   });
 });
